@@ -1,0 +1,175 @@
+"""Compute every disclosure's statistics: one streaming pass per file, cached by content.
+
+A task is one dataset file.  Its partial statistics are cached under a key made
+of the file's SHA-256, its role and format, and the statistics version, so a
+rebuild that changed only YAML or templates reads no dataset, and a changed
+file recomputes only itself.  Tasks run in a local process pool, or on a Dask
+cluster when given a scheduler address: the same function either way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, Problem
+from .formats import FORMATS
+from .model import Dataset, DatasetFile, Disclosure
+from .read import Skipped, careful_batches, fast_batches
+from .stats import PARTIALS, STATS_VERSION, Partial, figures, from_json, merge, to_json
+
+
+@dataclass(frozen=True)
+class Task:
+    """One dataset file to reduce to partial statistics."""
+
+    file: DatasetFile
+    role: str
+    format: str
+    skip_bad_rows: bool
+
+    @property
+    def key(self) -> str:
+        text = f"{STATS_VERSION}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    partial: dict[str, Any]  # stats.to_json of the file's partial
+    skipped: dict[str, Any]  # rows left out under --skip-bad-rows, by reason
+
+
+def run_task(task: Task, on_bytes: Callable[[int], None] | None = None) -> Outcome:
+    """Read one file in a single streaming pass and return its partial statistics."""
+    role = FORMATS[task.format].roles[task.role]
+    empty, reduce = PARTIALS[task.role]
+    total: Partial = empty()
+    try:
+        for batch in fast_batches(task.file, role, on_bytes):
+            merge(total, reduce(batch))
+        return Outcome(to_json(total), {"rows": 0, "reasons": {}, "lines": []})
+    except DataError:
+        if not task.skip_bad_rows:
+            raise
+    # Bad rows, and the build said to leave them out: start the file again, carefully.
+    skipped = Skipped()
+    total = empty()
+    for batch in careful_batches(task.file, role, skip_bad=True, skipped=skipped):
+        merge(total, reduce(batch))
+    return Outcome(to_json(total), {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
+
+
+def _run_task_quietly(task: Task) -> Outcome | DataError:
+    """Run a task in a worker; return its error instead of raising it across processes."""
+    try:
+        return run_task(task)
+    except DataError as exc:
+        return exc
+
+
+class Cache:
+    """Partial statistics on disk, one JSON file per task key."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get(self, task: Task) -> Outcome | None:
+        if self.folder is None:
+            return None
+        path = self.folder / f"{task.key}.json"
+        try:
+            data = json.loads(path.read_text())
+            return Outcome(data["partial"], data["skipped"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def put(self, task: Task, outcome: Outcome) -> None:
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f".{task.key}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps({"partial": outcome.partial, "skipped": outcome.skipped}, separators=(",", ":")))
+        tmp.replace(self.folder / f"{task.key}.json")
+
+
+def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool) -> list[Task]:
+    return [Task(f, d.role, d.format, skip_bad_rows) for disc in disclosures for d in disc.datasets for f in d.files]
+
+
+def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows: bool = False,
+                workers: int | None = None, scheduler: str | None = None,
+                progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
+    """Return each disclosure's statistics by id; raise DataError naming every bad file."""
+    tasks = tasks_of(disclosures, skip_bad_rows)
+    outcomes: dict[str, Outcome] = {}
+    todo = []
+    for task in tasks:
+        hit = cache.get(task)
+        if hit is not None:
+            outcomes[task.key] = hit
+        elif task.key not in {t.key for t in todo}:
+            todo.append(task)
+    problems: list[Problem] = []
+    for task, result in zip(todo, _execute(todo, workers, scheduler, progress)):
+        if isinstance(result, DataError):
+            problems.extend(result.problems)
+        else:
+            outcomes[task.key] = result
+            cache.put(task, result)
+    if problems:
+        raise DataError(problems)
+    return {d.id: disclosure_figures(d, outcomes, skip_bad_rows) for d in disclosures}
+
+
+def _execute(todo: list[Task], workers: int | None, scheduler: str | None,
+             progress: Callable[[str], None] | None) -> list[Outcome | DataError]:
+    if not todo:
+        return []
+    if scheduler:
+        from .cluster import run_on_cluster
+
+        return run_on_cluster(todo, scheduler, _run_task_quietly)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, len(todo), 4)
+    if workers <= 1 or len(todo) == 1:
+        results: list[Outcome | DataError] = []
+        for task in todo:
+            if progress:
+                progress(task.file.relpath)
+            results.append(_run_task_quietly(task))
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return _in_pool(pool, todo)
+
+
+def _in_pool(pool: Executor, todo: list[Task]) -> list[Outcome | DataError]:
+    # Largest files first, so one big file does not start last and run alone.
+    order = sorted(range(len(todo)), key=lambda i: -todo[i].file.size)
+    futures = {i: pool.submit(_run_task_quietly, todo[i]) for i in order}
+    return [futures[i].result() for i in range(len(todo))]
+
+
+def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_rows: bool) -> dict[str, Any]:
+    """Merge one disclosure's file partials and return its statistics."""
+    merged: dict[str, Partial] = {}
+    skipped: list[dict[str, Any]] = []
+    for dataset in d.datasets:
+        for file in dataset.files:
+            outcome = outcomes[Task(file, dataset.role, dataset.format, skip_bad_rows).key]
+            part = from_json(outcome.partial)
+            merged[dataset.role] = merge(merged[dataset.role], part) if dataset.role in merged else part
+            if outcome.skipped["rows"]:
+                skipped.append({"file": file.relpath, **outcome.skipped})
+    result = figures(merged.get("tweets"), merged.get("users"))  # type: ignore[arg-type]
+    result["skipped_rows"] = skipped
+    return result
+
+
+def dataset_files(dataset: Dataset) -> list[dict[str, Any]]:
+    return [{"path": f.relpath, "bytes": f.size, "sha256": f.sha256, "role": dataset.role} for f in dataset.files]

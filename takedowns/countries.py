@@ -1,0 +1,51 @@
+"""Countries named in disclosures, checked against ISO 3166 (pycountry)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pycountry
+
+# Names people write that ISO 3166 spells otherwise, and short display names
+# for countries whose ISO name is long-winded.
+_ALIASES = {"russia": "RU", "south korea": "KR", "north korea": "KP", "palestine": "PS",
+            "uk": "GB", "britain": "GB", "usa": "US", "us": "US", "drc": "CD", "ivory coast": "CI"}
+_DISPLAY = {"RU": "Russia", "KR": "South Korea", "KP": "North Korea", "PS": "Palestine",
+            "CD": "DR Congo", "GB": "United Kingdom", "US": "United States", "MK": "North Macedonia"}
+
+
+@dataclass(frozen=True, order=True)
+class Country:
+    """A country: its ISO 3166-1 alpha-2 code and the name readers see."""
+
+    name: str
+    code: str
+
+    @property
+    def slug(self) -> str:
+        return self.code.lower()
+
+
+@lru_cache(maxsize=512)
+def country(text: str) -> Country:
+    """Return the country that ``text`` names, as a name or an ISO code; raise ValueError if none."""
+    wanted = text.strip()
+    code = _ALIASES.get(wanted.lower())
+    record = None
+    if code:
+        record = pycountry.countries.get(alpha_2=code)
+    else:
+        try:
+            record = pycountry.countries.lookup(wanted)
+        except LookupError:
+            record = None
+    if record is None:
+        names = sorted({getattr(c, "common_name", None) or c.name for c in pycountry.countries} | {a.title() for a in _ALIASES})
+        import difflib
+
+        hint = difflib.get_close_matches(wanted, names, n=1, cutoff=0.7)
+        raise ValueError(f"{wanted!r} is not a country name or ISO 3166 code"
+                         + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    name = _DISPLAY.get(record.alpha_2) or getattr(record, "common_name", None) or record.name
+    return Country(name=name, code=record.alpha_2)

@@ -1,0 +1,195 @@
+"""Read the content folder: site settings, every disclosure, and where their data lies.
+
+The only module besides ``write.py`` and ``read.py`` that touches the disk.
+Every problem in every file is collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import document
+from .errors import ContentError, Problem
+from .formats import FORMATS
+from .model import Dataset, DatasetFile, Disclosure, Site
+from .schema import DISCLOSURE, SITE
+from .types import Report, convert_root
+
+DATA_SUFFIXES = (".csv", ".csv.gz", ".zip")
+
+
+@dataclass(frozen=True)
+class Content:
+    site: Site
+    disclosures: tuple[Disclosure, ...]  # sorted newest first, then by id
+
+
+class Hasher:
+    """SHA-256 of files, remembered by (path, size, mtime) so unchanged files are read once."""
+
+    def __init__(self, memo: dict[str, list[Any]] | None = None) -> None:
+        self.memo: dict[str, list[Any]] = memo if memo is not None else {}
+
+    def sha256(self, path: Path) -> str:
+        stat = path.stat()
+        key = str(path)
+        known = self.memo.get(key)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            return str(known[2])
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        self.memo[key] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
+        return digest.hexdigest()
+
+
+def load_site(content_dir: Path) -> Site:
+    """Return the site settings from ``content/site.yaml``."""
+    path = content_dir / "site.yaml"
+    name = _display(path)
+    if not path.is_file():
+        raise ContentError(Problem(name, message="missing: the site settings file (title, base_url, licence, ...)"))
+    root, problems = document.parse(path.read_bytes(), name)
+    report = Report(name, problems)
+    site = convert_root(SITE, root, report) if root is not None else None
+    if report.problems or site is None:
+        raise ContentError(report.problems)
+    return site
+
+
+def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclosure | None, list[Problem]]:
+    """Read one disclosure file; return it, or None and what is wrong with it."""
+    name = _display(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, message=f"cannot read: {exc.strerror}")]
+    root, problems = document.parse(raw, name)
+    if root is None:
+        return None, problems
+    report = Report(name, problems)
+    values = convert_root(DISCLOSURE, root, report)
+    if values is None:
+        return None, report.problems
+    datasets = []
+    for spec in values["datasets"]:
+        dataset = _resolve_dataset(spec, data_dir, hasher, report)
+        if dataset is not None:
+            datasets.append(dataset)
+    if report.problems:
+        return None, report.problems
+    roles = [d.role for d in datasets]
+    for role in sorted(set(roles)):
+        if roles.count(role) > 1:
+            report.problems.append(Problem(name, values["__line__"], 0, f"datasets: role {role!r} given twice; list all its files under one path"))
+    if report.problems:
+        return None, report.problems
+    fields = {k: v for k, v in values.items() if k not in ("datasets", "__line__")}
+    return Disclosure(**fields, datasets=tuple(datasets), source_file=name), []
+
+
+def load_content(content_dir: Path, data_dir: Path, hasher: Hasher | None = None) -> Content:
+    """Read and check every disclosure; raise ContentError listing all problems."""
+    hasher = hasher or Hasher()
+    problems: list[Problem] = []
+    try:
+        site = load_site(content_dir)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        site = None
+    folder = content_dir / "disclosures"
+    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    disclosures: list[Disclosure] = []
+    for path in sorted(paths):
+        disclosure, found = load_disclosure(path, data_dir, hasher)
+        problems.extend(found)
+        if disclosure is not None:
+            disclosures.append(disclosure)
+    seen: dict[str, str] = {}
+    for d in disclosures:
+        if d.id in seen:
+            problems.append(Problem(d.source_file, 0, 0, f"id {d.id!r} is already used by {seen[d.id]}"))
+        seen.setdefault(d.id, d.source_file)
+    if problems or site is None:
+        raise ContentError(problems)
+    disclosures.sort(key=lambda d: d.id)
+    disclosures.sort(key=lambda d: d.announced, reverse=True)
+    return Content(site, tuple(disclosures))
+
+
+def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, report: Report) -> Dataset | None:
+    """Find the files a dataset entry names, confined to ``data_dir``."""
+    line = spec["__line__"]
+    root = data_dir.resolve()
+    found: dict[str, Path] = {}
+    ok = True
+    for pattern in spec["path"]:
+        problem = _unsafe_pattern(pattern)
+        if problem:
+            report.problems.append(Problem(report.filename, line, 0, f"datasets: path {pattern!r} {problem}"))
+            ok = False
+            continue
+        matches = sorted(glob.glob(pattern, root_dir=root, recursive=False))
+        if not matches:
+            report.problems.append(Problem(report.filename, line, 0,
+                                           f"datasets: path {pattern!r} matches no file in {_display(data_dir)}/"))
+            ok = False
+        for rel in matches:
+            full = root / rel
+            real = Path(os.path.realpath(full))
+            if not real.is_relative_to(root):
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {rel!r} leads outside {_display(data_dir)}/ (a link?); refused"))
+                ok = False
+            elif not real.is_file():
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {rel!r} is not a file"))
+                ok = False
+            elif not rel.lower().endswith(DATA_SUFFIXES):
+                report.problems.append(Problem(report.filename, line, 0,
+                                               f"datasets: {rel!r} is not .csv, .csv.gz or .zip"))
+                ok = False
+            else:
+                found[rel.replace(os.sep, "/")] = real
+    if not ok:
+        return None
+    files = []
+    for rel in sorted(found):
+        path = found[rel]
+        files.append(DatasetFile(rel, path, path.stat().st_size, hasher.sha256(path)))
+    if spec["sha256"] is not None:
+        if len(files) != 1:
+            report.problems.append(Problem(report.filename, line, 0, f"datasets: sha256 is given but the path matches {len(files)} files; give it only for one file"))
+            return None
+        if files[0].sha256 != spec["sha256"]:
+            report.problems.append(Problem(report.filename, line, 0,
+                                           f"datasets: {files[0].relpath} has sha256 {files[0].sha256}, not {spec['sha256']} as given; the file changed or is the wrong one"))
+            return None
+    fmt_roles = FORMATS[spec["format"]].roles
+    if spec["role"] not in fmt_roles:
+        report.problems.append(Problem(report.filename, line, 0, f"datasets: format {spec['format']!r} has no role {spec['role']!r}"))
+        return None
+    return Dataset(spec["role"], spec["format"], tuple(spec["path"]), spec["hashed"], tuple(files))
+
+
+def _unsafe_pattern(pattern: str) -> str | None:
+    if pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
+        return "is absolute; give it relative to data/"
+    parts = pattern.replace("\\", "/").split("/")
+    if ".." in parts:
+        return "goes up out of data/ ('..'); refused"
+    if "**" in pattern:
+        return "uses '**'; name the folder"
+    return None
+
+
+def _display(path: Path) -> str:
+    """Return ``path`` as people typed it: relative to the working folder when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

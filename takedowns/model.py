@@ -1,0 +1,94 @@
+"""The disclosure as the rest of the build sees it: frozen, typed, already checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .countries import Country
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count the platform announced, e.g. 12 Facebook Pages."""
+
+    key: str
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class DatasetFile:
+    """One released file, found on disk under ``data/``."""
+
+    relpath: str  # relative to data/, with forward slashes: what readers see
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One role of a release (e.g. its tweets), possibly split over several files."""
+
+    role: str
+    format: str
+    patterns: tuple[str, ...]
+    hashed: bool
+    files: tuple[DatasetFile, ...]
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    id: str
+    title: str
+    platform: str
+    announced: dt.date
+    countries: tuple[Country, ...]
+    targets: tuple[str, ...]
+    attribution: Attribution
+    accounts_announced: int | None
+    figures: tuple[Figure, ...]
+    summary: str
+    body: str
+    sources: tuple[Source, ...]
+    tags: tuple[str, ...]
+    datasets: tuple[Dataset, ...]
+    draft: bool
+    publish_at: dt.datetime | None
+    synthetic_data: bool
+    source_file: str
+
+    @property
+    def url(self) -> str:
+        return f"disclosures/{self.id}/"
+
+    def published(self, now: dt.datetime) -> bool:
+        """Return whether a normal build at ``now`` may show this disclosure anywhere."""
+        if self.draft:
+            return False
+        return self.publish_at is None or self.publish_at <= now
+
+
+@dataclass(frozen=True)
+class Site:
+    title: str
+    description: str
+    base_url: str
+    language: str
+    licence: str
+    data_licence: str
+    author: str

@@ -1,0 +1,261 @@
+"""Read released dataset files as streams of Arrow record batches of text columns.
+
+Two readers share one set of row rules (``RULES``):
+- the fast reader (Arrow's streaming CSV parser, only the needed columns), used first;
+- the careful reader (Python's csv module, row by row, knows line numbers), used to
+  say exactly which line is wrong when the fast one fails, and to skip bad rows
+  when the build was told to.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import re
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from .errors import DataError, Problem
+from .formats import Role
+from .model import DatasetFile
+
+BLOCK = 4 << 20  # bytes per Arrow block: large enough to amortise, small enough to bound memory
+BATCH_ROWS = 50_000  # rows per batch from the careful reader
+MAX_RATIO = 200  # compressed files that expand more than this are refused as bombs
+MAX_PROBLEMS = 20  # lines listed per file before "and N more"
+
+# What a well-formed value looks like, per column; everything else is text.
+RULES: dict[str, str] = {
+    "tweet_time": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?",
+    "account_creation_date": r"\d{4}-\d{2}-\d{2}",
+    "is_retweet": r"true|false|True|False",
+    "follower_count": r"\d*",
+    "following_count": r"\d*",
+    "quote_count": r"\d*",
+    "reply_count": r"\d*",
+    "like_count": r"\d*",
+    "retweet_count": r"\d*",
+}
+_COMPILED = {k: re.compile(v) for k, v in RULES.items()}
+
+
+class _Fallback(Exception):
+    """The fast reader met something only the careful reader can locate."""
+
+
+@dataclass
+class Skipped:
+    """Rows the careful reader left out, by reason, with their first line numbers."""
+
+    rows: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+
+    def add(self, line: int, reason: str) -> None:
+        self.rows += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        if len(self.lines) < MAX_PROBLEMS:
+            self.lines.append(line)
+
+
+class _Guard(io.RawIOBase):
+    """A byte stream that refuses NUL bytes and bomb-like expansion, and counts progress."""
+
+    def __init__(self, inner: BinaryIO, name: str, compressed: Callable[[], int] | None,
+                 on_bytes: Callable[[int], None] | None, nul_ok: bool) -> None:
+        self.inner, self.name, self.compressed, self.on_bytes = inner, name, compressed, on_bytes
+        self.nul_ok = nul_ok
+        self.total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+        data = self.inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if not self.nul_ok and b"\x00" in data:
+            raise _Fallback()  # the careful reader will name the line
+        self.total += n
+        if self.compressed is not None and self.total > (64 << 20):
+            packed = max(self.compressed(), 1)
+            if self.total / packed > MAX_RATIO:
+                raise DataError(Problem(self.name, message=f"expands more than {MAX_RATIO}x when decompressed; refused as a possible zip bomb"))
+        if self.on_bytes:
+            self.on_bytes(n)
+        return n
+
+
+@contextmanager
+def open_bytes(file: DatasetFile, on_bytes: Callable[[int], None] | None = None, nul_ok: bool = True) -> Iterator[BinaryIO]:
+    """Open a .csv, .csv.gz or .zip dataset file as a stream of CSV bytes."""
+    name = file.relpath
+    lower = name.lower()
+    with open(file.path, "rb") as raw:
+        if lower.endswith(".zip"):
+            try:
+                archive = zipfile.ZipFile(raw)
+            except zipfile.BadZipFile:
+                raise DataError(Problem(name, message="is not a readable zip archive")) from None
+            member = _zip_member(archive, name)
+            with archive.open(member) as inner:
+                # zipfile itself stops at the declared size, checked above, and checks the CRC
+                yield io.BufferedReader(_Guard(inner, name, None, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
+        elif lower.endswith(".gz"):
+            with gzip.GzipFile(fileobj=raw) as inner:
+                yield io.BufferedReader(_Guard(inner, name, raw.tell, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
+        else:
+            yield io.BufferedReader(_Guard(raw, name, None, on_bytes, nul_ok), BLOCK)
+
+
+def _zip_member(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
+    """Return the one CSV in a release zip, refusing anything that could escape or explode."""
+    members = [m for m in archive.infolist() if not m.is_dir()]
+    for m in members:
+        parts = m.filename.replace("\\", "/").split("/")
+        if m.filename.startswith(("/", "\\")) or ".." in parts:
+            raise DataError(Problem(name, message=f"zip member {m.filename!r} has an unsafe path; refused"))
+        if stat.S_ISLNK(m.external_attr >> 16):
+            raise DataError(Problem(name, message=f"zip member {m.filename!r} is a symbolic link; refused"))
+    csvs = [m for m in members if m.filename.lower().endswith(".csv") and not m.filename.startswith("__MACOSX/")]
+    if len(csvs) != 1:
+        raise DataError(Problem(name, message=f"a release zip must hold exactly one .csv file; this one holds {len(csvs)}"))
+    member = csvs[0]
+    if member.compress_size and member.file_size / member.compress_size > MAX_RATIO:
+        raise DataError(Problem(name, message=f"zip member declares {member.file_size:,} bytes from {member.compress_size:,}; refused as a possible zip bomb"))
+    return member
+
+
+def header(file: DatasetFile) -> list[str]:
+    """Return the column names of a dataset file."""
+    with open_bytes(file) as stream:
+        line = stream.readline(1 << 20).decode("utf-8-sig", errors="replace")
+    try:
+        return next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def check_header(file: DatasetFile, role: Role, names: list[str]) -> None:
+    missing = [c for c in role.required if c not in names]
+    if missing:
+        shown = ", ".join(names[:6]) + (" ..." if len(names) > 6 else "") if names else "nothing"
+        raise DataError(Problem(file.relpath, 1, 0,
+                                f"header lacks {', '.join(missing)} needed for a {role.name} file; it has: {shown}"))
+
+
+def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] | None = None) -> Iterator[pa.RecordBatch]:
+    """Yield batches of the needed columns with Arrow; raise DataError with line numbers if a row is bad."""
+    check_header(file, role, header(file))
+    columns = list(role.required)
+    bad: list[str] = []
+
+    def invalid_row(row: pacsv.InvalidRow) -> str:
+        bad.append(f"{row.actual_columns} fields instead of {row.expected_columns}")
+        return "error"
+
+    try:
+        with open_bytes(file, on_bytes, nul_ok=False) as stream:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=True),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid_row),
+                convert_options=pacsv.ConvertOptions(
+                    include_columns=columns, column_types={c: pa.string() for c in columns},
+                    strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+            for batch in reader:
+                for column, rule in RULES.items():
+                    if column in columns:
+                        ok = pc.all(pc.match_substring_regex(batch.column(column), f"^(?:{rule})$")).as_py()
+                        if ok is False:
+                            raise _Fallback()
+                yield batch
+    except (pa.ArrowInvalid, _Fallback):
+        # The fast reader cannot say where; the careful one can.
+        list(careful_batches(file, role, skip_bad=False))
+        raise DataError(Problem(file.relpath, message="could not be parsed as CSV" + (f" ({bad[0]})" if bad else ""))) from None
+
+
+def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skipped | None = None,
+                    on_bytes: Callable[[int], None] | None = None) -> Iterator[pa.RecordBatch]:
+    """Yield batches row by row with Python's csv module, reporting or skipping bad rows by line."""
+    columns = list(role.required)
+    problems: list[Problem] = []
+    skipped = skipped if skipped is not None else Skipped()
+    with open_bytes(file, on_bytes) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        reader = csv.reader(text, strict=True)
+        names = next(reader, [])
+        check_header(file, role, names)
+        index = [names.index(c) for c in columns]
+        rules = [(_COMPILED.get(c), c) for c in columns]
+        width = len(names)
+        buffer: list[list[str]] = [[] for _ in columns]
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                problem = f"malformed CSV ({exc})"
+                row = None
+            line = reader.line_num
+            if row is not None:
+                problem = _row_problem(row, width, index, rules)
+            if problem:
+                if skip_bad:
+                    skipped.add(start, problem.split(" (")[0] if problem.startswith("malformed") else problem)
+                    continue
+                problems.append(Problem(file.relpath, start, 0, problem))
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+                continue
+            for values, i in zip(buffer, index):
+                values.append(row[i])  # type: ignore[index]
+            if len(buffer[0]) >= BATCH_ROWS and not problems:
+                yield pa.RecordBatch.from_arrays([pa.array(v, pa.string()) for v in buffer], columns)
+                buffer = [[] for _ in columns]
+    if problems:
+        more = "" if len(problems) < MAX_PROBLEMS else f" (stopped after {MAX_PROBLEMS} bad rows)"
+        problems[-1] = Problem(problems[-1].file, problems[-1].line, 0, problems[-1].message + more)
+        raise DataError(problems + [Problem(file.relpath, 0, 0, "bad rows stop the build; --skip-bad-rows leaves them out and says so on the page")])
+    if buffer[0]:
+        yield pa.RecordBatch.from_arrays([pa.array(v, pa.string()) for v in buffer], columns)
+
+
+def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple[re.Pattern[str] | None, str]]) -> str | None:
+    if len(row) != width:
+        return f"{'too many' if len(row) > width else 'too few'} fields ({len(row)} instead of {width})"
+    for field_text in row:
+        if "\x00" in field_text:
+            return "NUL byte in a field"
+        if _has_surrogate(field_text):
+            return "invalid UTF-8"
+    for i, (rule, name) in zip(index, rules):
+        if rule is not None and not rule.fullmatch(row[i]):
+            shown = row[i][:40]
+            return f"{name} is {shown!r}, expected {RULES[name]}"
+    return None
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _has_surrogate(text: str) -> bool:
+    return _SURROGATE.search(text) is not None
+
+
+codecs.lookup("utf-8-sig")  # fail at import, not mid-build, if the codec were missing

@@ -1,0 +1,161 @@
+"""The disclosure format, defined once.
+
+Validation (``DISCLOSURE.convert``), the JSON Schema for editors
+(``json_schema()``) and the README's field reference (``reference_markdown()``)
+are all derived from the definitions below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .countries import country
+from .formats import FORMATS
+from .model import Attribution, Figure, Site, Source
+from .types import (Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Type, Url)
+
+SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+
+PLATFORMS = {
+    "twitter": "Twitter",
+    "meta": "Meta (Facebook, Instagram)",
+    "google": "Google (YouTube, Blogger)",
+    "tiktok": "TikTok",
+    "reddit": "Reddit",
+    "other": "Other",
+}
+
+ATTRIBUTIONS = {
+    "state-backed": "State-backed",
+    "state-linked": "Linked to a state actor",
+    "commercial": "Commercial (marketing or PR firm)",
+    "political": "Political party or campaign",
+    "not-attributed": "Not attributed",
+}
+
+# Counts that platforms announce without releasing data (Meta's and Google's
+# reports), each with the label readers see.
+FIGURES = {
+    "tweets_announced": "Tweets",
+    "facebook_accounts": "Facebook accounts",
+    "facebook_pages": "Facebook Pages",
+    "facebook_groups": "Facebook Groups",
+    "facebook_events": "Facebook Events",
+    "instagram_accounts": "Instagram accounts",
+    "page_followers": "Accounts following the Pages",
+    "group_members": "Accounts in the Groups",
+    "instagram_followers": "Accounts following the Instagram accounts",
+    "ad_spend_usd": "Spent on ads (US dollars)",
+    "youtube_channels": "YouTube channels",
+    "blogs": "Blogs",
+    "domains": "Web domains",
+    "tiktok_accounts": "TikTok accounts",
+}
+
+SOURCE = Mapping(title="source", fields=(
+    Field("title", Text(200), "Title of the announcement or report.", required=True),
+    Field("url", Url(), "Where it was published.", required=True),
+), build=lambda v: Source(v["title"], v["url"]))
+
+ATTRIBUTION = Mapping(title="attribution", fields=(
+    Field("kind", Choice(tuple(ATTRIBUTIONS)), "How the platform attributed the operation.", required=True),
+    Field("text", Text(600), "One or two sentences: who the platform says ran it, in its own terms.", required=True),
+), build=lambda v: Attribution(v["kind"], v["text"]))
+
+FIGURES_MAP = Mapping(title="mapping of announced counts", fields=tuple(
+    Field(key, Integer(0), label) for key, label in FIGURES.items()
+), build=lambda v: tuple(Figure(k, FIGURES[k], v[k]) for k in FIGURES if v.get(k) is not None))
+
+SHA256 = Text(64, r"[0-9a-f]{64}", "a SHA-256 checksum (64 lowercase hex digits)")
+PATH = Text(300, r"[^\x00]+", "a path or glob relative to data/")
+
+DATASET = Mapping(title="dataset", fields=(
+    Field("role", Custom(lambda v: _role(v), (("type", "string"), ("enum", sorted({r for f in FORMATS.values() for r in f.roles}))),
+                         "the kind of file: users or tweets"),
+          "Which file of the release this is: `users` (one row per account) or `tweets` (one row per tweet).", required=True),
+    Field("path", ListOf(PATH, min_items=1, max_items=200, scalar_ok=True),
+          "File, glob (`russia_*_tweets_csv_hashed_*.csv`) or list of them, relative to `data/`; `.csv`, `.csv.gz` or `.zip`.",
+          required=True),
+    Field("format", Choice(tuple(FORMATS)), "The release format.", default="twitter"),
+    Field("hashed", Boolean(), "Whether the platform hashed the ids of accounts with few followers.", default=False),
+    Field("sha256", SHA256, "Checksum of the file, when `path` names one file; the build refuses a file that does not match."),
+))
+
+
+def _role(value: str) -> str:
+    roles = sorted({r for f in FORMATS.values() for r in f.roles})
+    if value not in roles:
+        raise ValueError(f"{value!r} is not a dataset role; expected one of: {', '.join(roles)}")
+    return value
+
+
+COUNTRY = Custom(country, (("type", "string"), ("minLength", 2)), "a country name or ISO 3166 code")
+
+DISCLOSURE_FIELDS: tuple[Field, ...] = (
+    Field("id", Text(80, SLUG, "a slug: lowercase letters, digits and single hyphens"),
+          "Unique identifier, used in the page address: `disclosures/<id>/`.", required=True,
+          example="venezuela-2019-01-state"),
+    Field("title", Text(200), "Headline of the disclosure page.", required=True),
+    Field("platform", Choice(tuple(PLATFORMS)), "The platform that removed the network.", required=True),
+    Field("announced", Date(), "Day the platform announced the takedown.", required=True),
+    Field("countries", ListOf(COUNTRY, min_items=1, max_items=50, scalar_ok=True),
+          "Where the platform says the operation came from: country names or ISO codes.", required=True),
+    Field("targets", ListOf(Text(120), max_items=50, scalar_ok=True), "Audiences the operation targeted.", default=()),
+    Field("attribution", ATTRIBUTION, "Who the platform says ran the operation.", required=True),
+    Field("accounts_announced", Integer(0), "Number of accounts given in the announcement."),
+    Field("figures", FIGURES_MAP, "Other announced counts, for reports that publish no dataset: "
+          + ", ".join(f"`{k}`" for k in FIGURES) + ".", default=()),
+    Field("summary", Text(1000, multiline=True), "One paragraph (Markdown) shown on the index and in feeds.", required=True),
+    Field("body", Text(50_000, multiline=True), "The full description (Markdown).", default=""),
+    Field("sources", ListOf(SOURCE, min_items=1, max_items=50), "Links to the announcements.", required=True),
+    Field("tags", ListOf(Text(40, SLUG, "a tag: lowercase letters, digits and single hyphens"), max_items=30, scalar_ok=True),
+          "Topics, each a slug.", default=()),
+    Field("datasets", ListOf(DATASET, max_items=20), "Files of the released data; leave out when the platform released none.",
+          default=()),
+    Field("synthetic_data", Boolean(), "The datasets are generated samples, not the real release; every page says so.",
+          default=False),
+    Field("draft", Boolean(), "Keep the disclosure out of every output of a normal build.", default=False),
+    Field("publish_at", DateTime(), "Embargo: the disclosure appears in no output of a build before this moment.", default=None),
+)
+DISCLOSURE = Mapping(title="disclosure", fields=DISCLOSURE_FIELDS)
+
+SITE = Mapping(title="site settings", fields=(
+    Field("title", Text(120), "Name of the site.", required=True),
+    Field("description", Text(400), "One sentence for search engines and feeds.", required=True),
+    Field("base_url", Url(), "Public address of the site, ending in `/`; `--base-url` overrides it.", required=True),
+    Field("language", Text(20, r"[a-z]{2}(-[A-Z]{2})?", "a language tag like en or en-GB"), "Language of the pages.", default="en"),
+    Field("licence", Text(200), "Licence of the site's own text and figures.", required=True),
+    Field("data_licence", Text(300), "Terms of the released datasets.", required=True),
+    Field("author", Text(120), "Who publishes the site (feeds name it).", required=True),
+), build=lambda v: Site(v["title"], v["description"], v["base_url"] if v["base_url"].endswith("/") else v["base_url"] + "/",
+                        v["language"], v["licence"], v["data_licence"], v["author"]))
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a disclosure file, for editors and for the site."""
+    schema = DISCLOSURE.json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "disclosure.schema.json",
+        "title": "Information-operation takedown disclosure",
+        **schema,
+    }
+
+
+def _type_doc(t: Type) -> str:
+    return t.describe()
+
+
+def reference_markdown() -> str:
+    """Return the README's table of disclosure fields."""
+    rows = ["| key | required | type | meaning |", "| --- | --- | --- | --- |"]
+
+    def add(prefix: str, fields: tuple[Field, ...]) -> None:
+        for f in fields:
+            rows.append(f"| `{prefix}{f.name}` | {'yes' if f.required else 'no'} | {_type_doc(f.type)} | {f.doc} |")
+            inner = f.type.item if isinstance(f.type, ListOf) else f.type
+            if isinstance(inner, Mapping) and inner is not FIGURES_MAP:
+                add(f"{prefix}{f.name}{'[]' if isinstance(f.type, ListOf) else ''}.", inner.fields)
+
+    add("", DISCLOSURE_FIELDS)
+    return "\n".join(rows) + "\n"
