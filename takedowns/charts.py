@@ -1,0 +1,211 @@
+"""Charts: statistics in, Vega-Lite specs and their text alternatives out.
+
+Each chart is a function registered with ``@chart``; it receives a disclosure's
+statistics (or the cross-disclosure totals) and returns a ``Chart`` or None
+when the data it needs is absent.  Pure: no files, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from .stats import WEEKDAYS
+
+WIDTH = 640
+COLOR = "#2f5f98"
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # slug, used in file names and anchors
+    title: str
+    summary: str  # one sentence saying what the chart shows, for screen readers and alt text
+    columns: tuple[tuple[str, str], ...]  # (key, heading) of the data table and CSV
+    rows: tuple[dict[str, Any], ...]
+    spec: dict[str, Any]
+
+
+Builder = Callable[[dict[str, Any]], "Chart | None"]
+DISCLOSURE_CHARTS: list[tuple[str, Builder]] = []
+OVERVIEW_CHARTS: list[tuple[str, Builder]] = []
+
+
+def chart(name: str, scope: str = "disclosure") -> Callable[[Builder], Builder]:
+    """Register a chart builder under ``name`` for disclosure pages or the overview."""
+
+    def register(fn: Builder) -> Builder:
+        (DISCLOSURE_CHARTS if scope == "disclosure" else OVERVIEW_CHARTS).append((name, fn))
+        return fn
+
+    return register
+
+
+def charts_for(data: dict[str, Any], scope: str = "disclosure") -> list[Chart]:
+    """Return every chart that ``data`` has the figures for, in registry order."""
+    registry = DISCLOSURE_CHARTS if scope == "disclosure" else OVERVIEW_CHARTS
+    return [c for _, fn in registry if (c := fn(data)) is not None]
+
+
+def _n(x: float) -> str:
+    return f"{x:,}"
+
+
+def _spec(c: alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
+    spec = c.properties(title=title).configure_view(stroke=None).configure(
+        font="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", background="white").to_dict()
+    return spec
+
+
+def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: str, prefix: str = "") -> Chart | None:
+    if not rows:
+        return None
+    df = pd.DataFrame({"value": [prefix + str(r["value"]) for r in rows], "count": [r["count"] for r in rows]})
+    order = list(dict.fromkeys(df["value"]))
+    bars = alt.Chart(df).mark_bar(color=COLOR).encode(
+        x=alt.X("count:Q", title=unit.capitalize()),
+        y=alt.Y("value:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
+        tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")],
+    ).properties(width=WIDTH - 260, height=max(60, 18 * len(df)))
+    lead = df.iloc[0]
+    rest = ", ".join(f"{v} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3]))
+    summary = f"{title}: {len(df)} shown; the most common is {lead['value']} with {_n(int(lead['count']))} {unit}" + (
+        f", followed by {rest}." if rest else ".")
+    table = tuple({"value": v, "count": int(c)} for v, c in zip(df["value"], df["count"]))
+    return Chart(name, title, summary, (("value", label), ("count", unit.capitalize())), table, _spec(bars, title))
+
+
+@chart("tweets-over-time")
+def tweets_over_time(s: dict[str, Any]) -> Chart | None:
+    days = s.get("tweets_per_day")
+    if not days:
+        return None
+    months: dict[str, int] = {}
+    for d in days:
+        months[d["date"][:7]] = months.get(d["date"][:7], 0) + d["count"]
+    df = pd.DataFrame({"month": list(months), "tweets": list(months.values())})
+    line = alt.Chart(df).mark_bar(color=COLOR).encode(
+        x=alt.X("month:T", title="Month", timeUnit="yearmonth"),
+        y=alt.Y("tweets:Q", title="Tweets"),
+        tooltip=[alt.Tooltip("month:T", title="Month", timeUnit="yearmonth"), alt.Tooltip("tweets:Q", title="Tweets", format=",")],
+    ).properties(width=WIDTH, height=220)
+    peak = max(months, key=lambda m: (months[m], m))
+    busiest = max(days, key=lambda d: (d["count"], d["date"]))
+    summary = (f"Tweets per month from {days[0]['date']} to {days[-1]['date']}; the busiest month was {peak} with "
+               f"{_n(months[peak])} tweets, and the busiest day {busiest['date']} with {_n(busiest['count'])}.")
+    rows = tuple({"month": m, "tweets": n} for m, n in months.items())
+    return Chart("tweets-over-time", "Tweets per month", summary, (("month", "Month"), ("tweets", "Tweets")), rows,
+                 _spec(line, "Tweets per month"))
+
+
+@chart("accounts-created")
+def accounts_created(s: dict[str, Any]) -> Chart | None:
+    months = s.get("accounts_created_per_month")
+    if not months:
+        return None
+    df = pd.DataFrame(months)
+    bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
+        x=alt.X("month:T", title="Month created", timeUnit="yearmonth"),
+        y=alt.Y("count:Q", title="Accounts"),
+        tooltip=[alt.Tooltip("month:T", title="Month", timeUnit="yearmonth"), alt.Tooltip("count:Q", title="Accounts", format=",")],
+    ).properties(width=WIDTH, height=200)
+    peak = max(months, key=lambda m: (m["count"], m["month"]))
+    summary = (f"Accounts by month of creation, from {months[0]['month']} to {months[-1]['month']}; "
+               f"most were created in {peak['month']} ({_n(peak['count'])} accounts).")
+    return Chart("accounts-created", "Accounts created per month", summary, (("month", "Month"), ("count", "Accounts")),
+                 tuple(months), _spec(bars, "Accounts created per month"))
+
+
+@chart("tweet-languages")
+def tweet_languages(s: dict[str, Any]) -> Chart | None:
+    return _bars("tweet-languages", "Tweet languages", (s.get("tweet_languages") or [])[:15], "Language", "tweets")
+
+
+@chart("hashtags")
+def hashtags(s: dict[str, Any]) -> Chart | None:
+    return _bars("hashtags", "Top hashtags", s.get("top_hashtags") or [], "Hashtag", "tweets", prefix="#")
+
+
+@chart("domains")
+def domains(s: dict[str, Any]) -> Chart | None:
+    return _bars("domains", "Top linked domains", s.get("top_domains") or [], "Domain", "links")
+
+
+@chart("clients")
+def clients(s: dict[str, Any]) -> Chart | None:
+    return _bars("clients", "Top clients", s.get("top_clients") or [], "Client", "tweets")
+
+
+@chart("hour-weekday")
+def hour_weekday(s: dict[str, Any]) -> Chart | None:
+    cells = s.get("hour_weekday")
+    if not cells or not s.get("tweets"):
+        return None
+    df = pd.DataFrame(cells)
+    heat = alt.Chart(df).mark_rect().encode(
+        x=alt.X("hour:O", title="Hour of day (UTC)"),
+        y=alt.Y("weekday:N", title=None, sort=list(WEEKDAYS)),
+        color=alt.Color("count:Q", title="Tweets", scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("weekday:N", title="Day"), alt.Tooltip("hour:O", title="Hour (UTC)"),
+                 alt.Tooltip("count:Q", title="Tweets", format=",")],
+    ).properties(width=WIDTH - 120, height=190)
+    peak = max(cells, key=lambda c: (c["count"], -WEEKDAYS.index(c["weekday"]), -c["hour"]))
+    by_hour = [sum(c["count"] for c in cells if c["hour"] == h) for h in range(24)]
+    quiet = min(range(24), key=lambda h: (by_hour[h], h))
+    summary = (f"Tweets by weekday and hour (UTC); the busiest hour was {peak['weekday']} at {peak['hour']:02d}:00 "
+               f"with {_n(peak['count'])} tweets, and the quietest hour of the day {quiet:02d}:00.")
+    return Chart("hour-weekday", "Activity by weekday and hour (UTC)", summary,
+                 (("weekday", "Weekday"), ("hour", "Hour (UTC)"), ("count", "Tweets")), tuple(cells),
+                 _spec(heat, "Activity by weekday and hour (UTC)"))
+
+
+@chart("followers")
+def followers(s: dict[str, Any]) -> Chart | None:
+    bins = s.get("follower_distribution")
+    if not bins or not s.get("accounts"):
+        return None
+    df = pd.DataFrame(bins)
+    bars = alt.Chart(df).mark_bar(color="#3a7d44").encode(
+        x=alt.X("bin:N", title="Followers", sort=[b["bin"] for b in bins]),
+        y=alt.Y("count:Q", title="Accounts"),
+        tooltip=[alt.Tooltip("bin:N", title="Followers"), alt.Tooltip("count:Q", title="Accounts", format=",")],
+    ).properties(width=WIDTH - 140, height=200)
+    peak = max(bins, key=lambda b: b["count"])
+    summary = (f"Accounts by follower count; the largest group, {_n(peak['count'])} of {_n(s['accounts'])} accounts, "
+               f"had {peak['bin']} followers; the median was {s.get('followers_median')}.")
+    return Chart("followers", "Follower counts", summary, (("bin", "Followers"), ("count", "Accounts")), tuple(bins),
+                 _spec(bars, "Follower counts"))
+
+
+@chart("disclosures-by-year", scope="overview")
+def by_year(o: dict[str, Any]) -> Chart | None:
+    rows = o.get("by_year")
+    if not rows:
+        return None
+    df = pd.DataFrame(rows)
+    bars = alt.Chart(df).mark_bar(color=COLOR).encode(
+        x=alt.X("year:O", title="Year announced"), y=alt.Y("disclosures:Q", title="Disclosures"),
+        tooltip=["year:O", alt.Tooltip("disclosures:Q", format=","), alt.Tooltip("accounts:Q", format=",")],
+    ).properties(width=WIDTH - 200, height=200)
+    peak = max(rows, key=lambda r: (r["disclosures"], r["year"]))
+    summary = (f"Disclosures per year from {rows[0]['year']} to {rows[-1]['year']}; the most, {peak['disclosures']}, "
+               f"in {peak['year']}, covering {_n(peak['accounts'])} announced accounts.")
+    return Chart("disclosures-by-year", "Disclosures and accounts per year", summary,
+                 (("year", "Year"), ("disclosures", "Disclosures"), ("accounts", "Accounts announced")), tuple(rows),
+                 _spec(bars, "Disclosures per year"))
+
+
+@chart("accounts-by-country", scope="overview")
+def by_country(o: dict[str, Any]) -> Chart | None:
+    rows = [{"value": r["country"], "count": r["accounts"]} for r in o.get("by_country", [])]
+    return _bars("accounts-by-country", "Announced accounts by country of origin", rows, "Country", "accounts")
+
+
+@chart("disclosures-by-platform", scope="overview")
+def by_platform(o: dict[str, Any]) -> Chart | None:
+    rows = [{"value": r["platform"], "count": r["disclosures"]} for r in o.get("by_platform", [])]
+    return _bars("disclosures-by-platform", "Disclosures by platform", rows, "Platform", "disclosures")

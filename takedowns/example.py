@@ -1,0 +1,56 @@
+"""The example site's synthetic datasets: seven releases shaped like Twitter's 2018 and 2019 ones."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .synthetic import Release, Style, write_release
+
+D = dt.date
+OCT_2018 = Style(hash_kind="hex64", list_style="bare", reply_first=True)
+JAN_2019 = Style(hash_kind="base64", list_style="quoted")
+
+# name, accounts, tweets, dates, languages, hashtags, domains, locations, style, parts, compression
+EXAMPLES: tuple[tuple[Release, int, str], ...] = (
+    (Release("ira_201810", 3841, 30_728, 1, D(2014, 5, 1), D(2018, 5, 31), ("en", "ru", "de", "uk"),
+             ("news", "maga", "blacklivesmatter", "politics", "trump", "syria", "ukraine", "tcot", "fake", "usa"),
+             ("twitter.com", "youtube.com", "bit.ly", "riafan.ru", "facebook.com", "instagram.com", "ria.ru"),
+             ("USA", "Москва", "New York", "Санкт-Петербург", "Atlanta", "Россия"), OCT_2018), 1, ""),
+    (Release("iran_201810", 770, 6_160, 2, D(2013, 3, 1), D(2018, 9, 30), ("en", "ar", "fa", "fr"),
+             ("palestine", "yemen", "saudi", "israel", "iran", "trump", "syria", "bahrain"),
+             ("twitter.com", "awdnews.com", "youtube.com", "presstv.com", "bit.ly", "alalam.ir"),
+             ("Iran", "London", "Paris", "Beirut", "Tehran"), OCT_2018), 1, "gz"),
+    (Release("venezuela_201901_1", 764, 6_112, 3, D(2016, 1, 1), D(2018, 12, 31), ("es", "en"),
+             ("venezuela", "news", "followback", "maduro", "caracas", "siguemeytesigo"),
+             ("twitter.com", "bit.ly", "youtube.com", "lapatilla.com", "eluniversal.com"),
+             ("Venezuela", "Caracas", "Miami", "Bogotá"), JAN_2019), 2, ""),
+    (Release("venezuela_201901_2", 1196, 9_568, 4, D(2017, 6, 1), D(2018, 12, 31), ("es",),
+             ("venezuela", "maduro", "hagamoshistoria", "4f", "vtv", "psuv", "patria"),
+             ("twitter.com", "vtv.gob.ve", "youtube.com", "telesurtv.net", "bit.ly"),
+             ("Venezuela", "Caracas", "Maracaibo", "Valencia"), JAN_2019), 1, "zip"),
+    (Release("iran_201901_1", 2617, 20_936, 5, D(2012, 1, 1), D(2018, 12, 31), ("en", "fa", "ar", "fr", "es"),
+             ("iran", "yemen", "palestine", "saudi", "trump", "israel", "hezbollah", "syria", "bahrain"),
+             ("twitter.com", "youtube.com", "presstv.com", "bit.ly", "parstoday.com", "hispantv.com"),
+             ("Iran", "Tehran", "Paris", "Beirut", "Madrid"), Style(hash_kind="base64", list_style="quoted", crlf=True, bom=True)), 3, ""),
+    (Release("russia_201901_1", 418, 3_344, 6, D(2015, 1, 1), D(2018, 10, 31), ("ru", "en", "de"),
+             ("news", "syria", "russia", "ukraine", "mh17", "nato"),
+             ("twitter.com", "riafan.ru", "youtube.com", "rt.com", "bit.ly"),
+             ("Россия", "Москва", "Syria", "Berlin"), JAN_2019), 1, ""),
+    (Release("bangladesh_201901_1", 15, 120, 7, D(2017, 1, 1), D(2018, 12, 31), ("en", "bn"),
+             ("bangladesh", "dhaka", "election", "awamileague"),
+             ("twitter.com", "facebook.com", "bdnews24.com"),
+             ("Bangladesh", "Dhaka"), JAN_2019), 1, ""),
+)
+
+
+def write_examples(data_dir: Path) -> list[Path]:
+    """Write every example release under ``data_dir/example/``; return the files written."""
+    written: list[Path] = []
+    for release, parts, compress in EXAMPLES:
+        written += write_release(release, data_dir / "example" / release.name, parts=parts, compress=compress)
+    (data_dir / "example" / "README.txt").write_text(
+        "SYNTHETIC SAMPLE DATA. Every file below this folder was made by the project's seeded generator\n"
+        "(takedowns/synthetic.py) in the format of Twitter's information-operations releases.\n"
+        "No row is real: do not cite these figures.\n")
+    return written

@@ -1,0 +1,306 @@
+"""Lay out the site: every output path and its content, from the gathered data.
+
+Pure apart from rendering chart images through ``Images``: returns a mapping
+of output path to bytes (or to the dataset file to copy), written later by
+``write.py`` in one go.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from .charts import Chart, charts_for
+from .images import Images
+from .model import Disclosure, Site
+from .render import json_text, table_csv
+from .schema import PLATFORMS, json_schema
+
+COPY_LIMIT = 25 << 20  # dataset files up to this size are copied into the site for download
+
+CONTRACT_KEYS = ("tweets", "accounts", "active_accounts", "first_tweet", "last_tweet", "retweets",
+                 "top_hashtags", "top_domains", "tweet_languages", "tweets_per_day")
+
+
+@dataclass(frozen=True)
+class Copy:
+    """An output file that is a copy of an input file."""
+
+    source: Path
+
+
+Output = dict[str, bytes | Copy]
+
+
+@dataclass(frozen=True)
+class Row:
+    d: Disclosure
+    accounts: int | None
+    tweets: int | None
+    marker: str
+
+
+def _marker(d: Disclosure, now: dt.datetime) -> str:
+    if d.draft:
+        return "Draft"
+    if not d.published(now):
+        return "Embargoed"
+    return ""
+
+
+def _row(d: Disclosure, stats: dict[str, Any], now: dt.datetime) -> Row:
+    accounts = stats.get("accounts", d.accounts_announced)
+    return Row(d, d.accounts_announced if d.accounts_announced is not None else accounts, stats.get("tweets"), _marker(d, now))
+
+
+def _json(value: Any) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str, Any]:
+    """Return the published ``stats.json`` of a disclosure (the documented contract)."""
+    doc: dict[str, Any] = {key: None for key in CONTRACT_KEYS}
+    doc.update(stats)
+    doc.update({
+        "id": d.id, "title": d.title, "platform": d.platform, "announced": d.announced.isoformat(),
+        "accounts_announced": d.accounts_announced,
+        "announced_figures": {f.key: f.value for f in d.figures},
+        "synthetic_data": d.synthetic_data,
+        "files": [{"path": f.relpath, "role": ds.role, "bytes": f.size, "sha256": f.sha256} for ds in d.datasets for f in ds.files],
+        "source": f"{site.title}, {site.base_url}{d.url}",
+        "licence": f"{site.licence}. {site.data_licence}",
+    })
+    for key in ("top_hashtags", "top_domains", "tweet_languages", "tweets_per_day"):
+        if doc[key] is None:
+            doc[key] = []
+    return doc
+
+
+def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:
+    """Return a disclosure's entry in ``disclosures.json``."""
+    return {
+        "id": d.id, "title": d.title, "platform": d.platform, "announced": d.announced.isoformat(),
+        "countries": [{"code": c.code, "name": c.name} for c in d.countries],
+        "targets": list(d.targets), "attribution": {"kind": d.attribution.kind, "text": d.attribution.text},
+        "accounts_announced": d.accounts_announced,
+        "announced_figures": {f.key: f.value for f in d.figures},
+        "tags": list(d.tags), "url": d.url, "stats_url": f"{d.url}stats.json",
+        "sources": [{"title": s.title, "url": s.url} for s in d.sources],
+        "synthetic_data": d.synthetic_data,
+        "accounts": stats.get("accounts"), "tweets": stats.get("tweets"), "active_accounts": stats.get("active_accounts"),
+        "first_tweet": stats.get("first_tweet"), "last_tweet": stats.get("last_tweet"),
+    }
+
+
+LIST_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "disclosures.schema.json",
+    "title": "Published disclosures",
+    "type": "object",
+    "required": ["source", "licence", "disclosures"],
+    "properties": {
+        "source": {"type": "string"}, "licence": {"type": "string"},
+        "disclosures": {"type": "array", "items": {
+            "type": "object",
+            "required": ["id", "title", "platform", "announced", "countries", "accounts_announced", "url", "stats_url",
+                         "accounts", "tweets", "synthetic_data"],
+            "properties": {
+                "id": {"type": "string"}, "title": {"type": "string"}, "platform": {"enum": list(PLATFORMS)},
+                "announced": {"type": "string", "format": "date"},
+                "countries": {"type": "array", "items": {"type": "object", "required": ["code", "name"],
+                                                          "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}},
+                "targets": {"type": "array", "items": {"type": "string"}},
+                "attribution": {"type": "object", "properties": {"kind": {"type": "string"}, "text": {"type": "string"}}},
+                "accounts_announced": {"type": ["integer", "null"]},
+                "announced_figures": {"type": "object", "additionalProperties": {"type": "integer"}},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "url": {"type": "string"}, "stats_url": {"type": "string"},
+                "sources": {"type": "array", "items": {"type": "object"}},
+                "synthetic_data": {"type": "boolean"},
+                "accounts": {"type": ["integer", "null"]}, "tweets": {"type": ["integer", "null"]},
+                "active_accounts": {"type": ["integer", "null"]},
+                "first_tweet": {"type": ["string", "null"]}, "last_tweet": {"type": ["string", "null"]},
+            },
+        }},
+    },
+}
+
+
+def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Return the cross-disclosure totals: by year, by country, by platform."""
+    years: dict[int, list[int]] = {}
+    countries: dict[str, list[Any]] = {}
+    platforms: Counter[str] = Counter()
+    for d in shown:
+        y = years.setdefault(d.announced.year, [0, 0])
+        y[0] += 1
+        y[1] += d.accounts_announced or 0
+        platforms[PLATFORMS[d.platform]] += 1
+        for c in d.countries:
+            entry = countries.setdefault(c.code, [c.name, c.slug, 0, 0])
+            entry[2] += 1
+            entry[3] += d.accounts_announced or 0
+    by_country = sorted(({"country": n, "slug": s, "disclosures": k, "accounts": a} for n, s, k, a in countries.values()),
+                        key=lambda r: (-r["accounts"], r["country"]))
+    return {
+        "by_year": [{"year": y, "disclosures": v[0], "accounts": v[1]} for y, v in sorted(years.items())],
+        "by_country": by_country,
+        "by_platform": [{"platform": p, "disclosures": n} for p, n in sorted(platforms.items(), key=lambda x: (-x[1], x[0]))],
+        "totals": {
+            "disclosures": len(shown),
+            "accounts_announced": sum(d.accounts_announced or 0 for d in shown),
+            "tweets": sum(stats[d.id].get("tweets") or 0 for d in shown),
+            "countries": len(countries),
+        },
+    }
+
+
+class SiteBuilder:
+    """Renders every page of one build."""
+
+    def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool) -> None:
+        self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
+        self.out: Output = {}
+
+    def page(self, path: str, template: str, title: str, description: str, section: str = "", **context: Any) -> None:
+        depth = path.count("/")
+        url_path = path[: -len("index.html")] if path.endswith("index.html") else path
+        base = {
+            "site": self.site, "root": "../" * depth, "page_title": title, "description": description,
+            "canonical": self.site.base_url + url_path, "og_type": "website", "og_image": "", "og_image_alt": "",
+            "section": section, "preview": self.preview,
+        }
+        base.update(context)
+        self.out[path] = self.env.get_template(template).render(**base).encode()
+
+    def charts(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
+        """Write each chart's SVG, CSV and JSON beside its page; return what the template needs."""
+        shown = []
+        for c in charts:
+            svg, width, height = self.images.svg(c.spec)
+            self.out[f"{folder}charts/{c.name}.svg"] = svg
+            self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows, note).encode()
+            self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
+                                                                "columns": [{"key": k, "label": h} for k, h in c.columns],
+                                                                "rows": list(c.rows)})
+            shown.append({"name": c.name, "title": c.title, "summary": c.summary, "columns": c.columns, "rows": c.rows,
+                          "spec": c.spec, "width": width, "height": height})
+        return shown
+
+
+def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
+                images: Images, now: dt.datetime, preview: bool) -> Output:
+    """Return every file of the site, keyed by its path in the output folder."""
+    shown = [d for d in disclosures if preview or d.published(now)]
+    sb = SiteBuilder(env, site, images, now, preview)
+    rows = [_row(d, stats[d.id], now) for d in shown]
+    ov = overview_data(shown, stats)
+    synthetic = any(d.synthetic_data and d.datasets for d in shown)
+    licence = f"{site.licence}. {site.data_licence}"
+
+    sb.page("index.html", "index.html", "All disclosures", site.description, "index", rows=rows, totals=ov["totals"],
+            any_synthetic=synthetic)
+    for d in shown:
+        _disclosure(sb, d, stats[d.id], now)
+    overview_note = f"Source: {site.title}, {site.base_url}overview/. {licence}"
+    sb.page("overview/index.html", "overview.html", "Overview",
+            "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
+            "overview", overview=ov, totals=ov["totals"], charts=sb.charts("overview/", charts_for(ov, "overview"), overview_note))
+    _groups(sb, shown, rows)
+    sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
+    sb.page("search/index.html", "search.html", "Search", "Search every disclosure by title, country, text or hashtag.", "search")
+    sb.page("404.html", "404.html", "Page not found", "There is no page at this address.")
+
+    records = [summary_record(d, stats[d.id]) for d in shown]
+    sb.out["disclosures.json"] = _json({"source": site.base_url, "licence": licence, "disclosures": records})
+    sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. {licence}")
+    sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
+    sb.out["disclosure.schema.json"] = _json(json_schema())
+    updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
+    sb.out["feed.xml"] = env.get_template("feed.xml").render(site=site, base_url=site.base_url, rows=rows, updated=updated).encode()
+    pages = sorted(p[: -len("index.html")] for p in sb.out if p.endswith("index.html"))
+    sb.out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
+    sb.out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
+                            + f"Sitemap: {site.base_url}sitemap.xml\n").encode()
+    return sb.out
+
+
+def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime) -> None:
+    folder = f"{d.url}"
+    doc = stats_document(d, stats, sb.site)
+    sb.out[f"{folder}stats.json"] = _json(doc)
+    note = f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
+    charts = sb.charts(folder, charts_for(doc), note)
+    files = []
+    for ds in d.datasets:
+        for f in ds.files:
+            href = ""
+            if f.size <= COPY_LIMIT:
+                href = f"data/{d.id}/{f.relpath}"
+                sb.out[href] = Copy(f.path)
+            files.append({"path": f.relpath, "role": ds.role, "hashed": ds.hashed, "size": _size(f.size),
+                          "sha256": f.sha256, "href": href})
+    og_image, og_alt = "", ""
+    if charts:
+        sb.out[f"{folder}preview.png"] = sb.images.png(charts[0]["spec"])
+        og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
+    summary = " ".join(d.summary.split())
+    sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
+            d=d, stats=doc, charts=charts, files=files, skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
+            og_type="article", og_image=og_image, og_image_alt=og_alt)
+
+
+def _groups(sb: SiteBuilder, shown: list[Disclosure], rows: list[Row]) -> None:
+    by_country: dict[str, list[Row]] = {}
+    names: dict[str, str] = {}
+    by_tag: dict[str, list[Row]] = {}
+    for r in rows:
+        for c in r.d.countries:
+            by_country.setdefault(c.slug, []).append(r)
+            names[c.slug] = c.name
+        for t in r.d.tags:
+            by_tag.setdefault(t, []).append(r)
+    for slug, group in sorted(by_country.items()):
+        sb.page(f"countries/{slug}/index.html", "listing.html", f"Disclosures: {names[slug]}",
+                f"Takedowns of information operations that platforms attributed to {names[slug]}.", "countries",
+                rows=group, parent_url="countries/", parent_title="Countries")
+    for tag, group in sorted(by_tag.items()):
+        sb.page(f"tags/{tag}/index.html", "listing.html", f"Topic: {tag}", f"Takedowns tagged “{tag}”.", "tags",
+                rows=group, parent_url="tags/", parent_title="Topics")
+    sb.page("countries/index.html", "groups.html", "Countries", "Disclosures by the country the platform attributed the operation to.",
+            "countries", groups=[{"name": names[s], "url": f"countries/{s}/", "count": len(g)}
+                                 for s, g in sorted(by_country.items(), key=lambda x: names[x[0]])])
+    sb.page("tags/index.html", "groups.html", "Topics", "Disclosures by topic.", "tags",
+            groups=[{"name": t, "url": f"tags/{t}/", "count": len(g)} for t, g in sorted(by_tag.items())])
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
+
+
+def _disclosures_csv(records: list[dict[str, Any]], note: str) -> bytes:
+    out = io.StringIO(newline="")
+    out.write(f"# {note}\n")
+    w = csv.writer(out, lineterminator="\n")
+    cols = ["id", "title", "platform", "announced", "countries", "accounts_announced", "accounts", "tweets",
+            "first_tweet", "last_tweet", "tags", "synthetic_data", "url"]
+    w.writerow(cols)
+    for r in records:
+        w.writerow([";".join(c["code"] for c in r["countries"]) if k == "countries" else ";".join(r["tags"]) if k == "tags"
+                    else ("" if r[k] is None else r[k]) for k in cols])
+    return out.getvalue().encode()
+
+
+__all__ = ["Copy", "Output", "build_pages", "json_text"]

@@ -1,0 +1,105 @@
+"""``build()``: the stages of a build, in order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .assets import static_files, vendor_files
+from .compute import Cache, compute_all
+from .images import Images
+from .load import Content, Hasher, load_content
+from .pages import build_pages
+from .render import environment
+from .write import write_site
+
+
+@dataclass(frozen=True)
+class Options:
+    content: Path = Path("content")
+    data: Path = Path("data")
+    templates: Path = Path("templates")
+    output: Path = Path("site")
+    cache: Path | None = Path(".cache")
+    node_modules: Path = Path("node_modules")
+    base_url: str | None = None
+    now: dt.datetime | None = None
+    drafts: bool = False
+    skip_bad_rows: bool = False
+    workers: int | None = None
+    scheduler: str | None = None
+    search_index: bool = True
+    quiet: bool = False
+
+
+@dataclass
+class Result:
+    output: Path
+    content: Content
+    published: list[str]
+    files: int
+    stats: dict[str, dict[str, Any]] = field(repr=False)
+
+
+def clock(options: Options) -> dt.datetime:
+    """Return the build's notion of now: --now, else the real clock (never SOURCE_DATE_EPOCH, which dates output)."""
+    return options.now or dt.datetime.now(dt.timezone.utc)
+
+
+def build(options: Options) -> Result:
+    """Build the site: load, compute, chart and render everything, then write it in one swap."""
+    now = clock(options)
+    hasher = Hasher(_load_memo(options.cache))
+
+    # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
+    content = load_content(options.content, options.data, hasher)
+    site = content.site
+    if options.base_url:
+        site = type(site)(**{**site.__dict__, "base_url": options.base_url.rstrip("/") + "/"})
+    _save_memo(options.cache, hasher.memo)
+
+    # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
+    #    disclosures are computed only for previews, so an embargoed dataset is not even read.
+    shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
+    cache = Cache(options.cache / "stats" if options.cache else None)
+    stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler)
+
+    # 3. Charts and pages, rendered in memory.
+    env = environment(options.templates)
+    images = Images(options.cache / "images" if options.cache else None)
+    output = build_pages(env, site, shown, stats, images, now, preview=options.drafts)
+    output.update(static_files(options.templates))
+    output.update(vendor_files(options.node_modules))
+
+    # 4. Search index over the rendered pages (Pagefind), still in memory.
+    if options.search_index:
+        from .search import search_index
+
+        output.update(search_index(output))
+
+    # 5. Write everything to a new folder and swap it in.
+    write_site(output, options.output)
+    return Result(options.output, content, [d.id for d in shown], len(output), stats)
+
+
+def _load_memo(cache: Path | None) -> dict[str, list[Any]]:
+    if cache is None:
+        return {}
+    try:
+        data = json.loads((cache / "hashes.json").read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_memo(cache: Path | None, memo: dict[str, list[Any]]) -> None:
+    if cache is None:
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f"hashes.json.{os.getpid()}"
+    tmp.write_text(json.dumps(memo, sort_keys=True))
+    tmp.replace(cache / "hashes.json")

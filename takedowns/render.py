@@ -1,0 +1,118 @@
+"""Turn the gathered data into page text: the Jinja environment, filters and page contexts.
+
+Everything a page shows passes through Jinja's autoescaping; Markdown written
+by staff is sanitised with an allow-list; dataset text is never treated as
+markup.  Pure: returns strings, writes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import markdown as markdown_lib
+import nh3
+import pycountry
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from .schema import ATTRIBUTIONS, PLATFORMS
+
+ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "h4",
+                "br", "hr", "table", "thead", "tbody", "tr", "th", "td", "abbr", "sup", "sub", "del"}
+REL = "nofollow noopener noreferrer"
+
+
+def json_text(value: Any, indent: int | None = None) -> str:
+    """Return JSON that is safe inside a ``<script>`` element and in any HTML context."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=indent is not None, indent=indent,
+                      separators=None if indent else (",", ":"))
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def render_markdown(text: str) -> Markup:
+    """Return staff-written Markdown as sanitised HTML."""
+    html = markdown_lib.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}},
+                      url_schemes={"http", "https", "mailto"}, link_rel=REL)
+    return Markup(clean)
+
+
+_SAFE_URL = re.compile(r"https?://[^\s\x00-\x1f\"'<>`\\]+", re.ASCII)
+
+
+def link(url: str, text: str | None = None) -> Markup:
+    """Return a link if ``url`` is plain http(s), else the text alone: hostile schemes never become links."""
+    label = url if text is None else text
+    if isinstance(url, str) and _SAFE_URL.fullmatch(url):
+        return Markup('<a href="{}" rel="{}">{}</a>').format(url, REL, label)
+    return Markup("{}").format(label)
+
+
+def number(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def language_name(code: str) -> str:
+    base = code.split("-")[0].lower()
+    record = pycountry.languages.get(alpha_2=base) if len(base) == 2 else None
+    if code == "und":
+        return "Undetermined"
+    return f"{record.name} ({code})" if record else code
+
+
+def long_date(value: dt.date | str | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def table_csv(columns: tuple[tuple[str, str], ...], rows: tuple[dict[str, Any], ...] | list[dict[str, Any]],
+              note: str = "") -> str:
+    """Return a chart's data as CSV text, headed by a comment line that says where it comes from."""
+    out = io.StringIO(newline="")
+    if note:
+        out.write(f"# {note}\n")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([h for _, h in columns])
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(k)) for k, _ in columns])
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    # Spreadsheets run cells starting with = + - @ as formulas; dataset text is hostile.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(markdown=render_markdown, number=number, percent=percent, language=language_name,
+                       long_date=long_date, link=link, as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
+    env.globals.update(PLATFORMS=PLATFORMS, ATTRIBUTIONS=ATTRIBUTIONS, escape=escape)
+    return env

@@ -1,0 +1,69 @@
+"""The only writer of the output folder: everything goes to a fresh folder, swapped in at the end.
+
+A build that fails or is killed before the swap leaves the previous site as it
+was, byte for byte; readers never see half a site.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .pages import Copy, Output
+
+_RENAME_EXCHANGE = 2
+
+
+def write_site(output: Output, target: Path) -> Path:
+    """Write every file into a new folder beside ``target``, then swap it into place."""
+    target = target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    try:
+        for rel in sorted(output):
+            path = fresh / rel
+            if not path.resolve().is_relative_to(fresh.resolve()):
+                raise ValueError(f"refusing to write outside the site: {rel}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            content = output[rel]
+            if isinstance(content, Copy):
+                shutil.copyfile(content.source, path)
+            else:
+                path.write_bytes(content)
+        for folder in [fresh, *sorted(p for p in fresh.rglob("*") if p.is_dir())]:
+            folder.chmod(0o755)
+        _swap(fresh, target)
+    finally:
+        if fresh.exists():
+            shutil.rmtree(fresh, ignore_errors=True)
+    return target
+
+
+def _swap(fresh: Path, target: Path) -> None:
+    """Put ``fresh`` at ``target`` atomically; the old site ends up at ``fresh`` and is removed."""
+    if not target.exists():
+        os.rename(fresh, target)
+        return
+    if _exchange(fresh, target):
+        return
+    # No atomic exchange on this system: two renames, the gap between them as short as it can be.
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step with Linux's renameat2(RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
