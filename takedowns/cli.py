@@ -41,6 +41,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", help="address of a Dask scheduler to compute statistics on, e.g. tcp://10.0.0.5:8786")
     b.add_argument("--no-search", action="store_true", help="skip the search index")
     b.add_argument("--quiet", action="store_true", help="print nothing on success")
+    sc = sub.add_parser("schema", help="write disclosure.schema.json and the README's field reference from the schema")
+    sc.add_argument("--root", type=Path, default=Path("."))
     e = sub.add_parser("example-data", help="write the synthetic example datasets into data/example/")
     e.add_argument("--data", type=Path, default=Path("data"))
     return p
@@ -56,6 +58,12 @@ def main(argv: list[str] | None = None) -> int:
 
             files = write_examples(args.data)
             print(f"wrote {len(files)} synthetic dataset files under {args.data / 'example'}")
+            return 0
+        if args.command == "schema":
+            from .docs import write_schema_files
+
+            for path in write_schema_files(args.root):
+                print(f"wrote {path}")
             return 0
         return _build(args)
     except BuildError as exc:

@@ -14,7 +14,7 @@
     var target = document.createElement("div");
     window.vegaEmbed(target, spec, {
       actions: false, renderer: "svg", ast: true, expr: window.vega.expressionInterpreter, defaultStyle: false,
-      tooltip: true
+      tooltip: { disableDefaultStyle: true }
     }).then(function (result) {
       var svg = target.querySelector("svg");
       if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", alt); }

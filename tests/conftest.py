@@ -1,0 +1,119 @@
+"""Shared fixtures: tiny projects in tmp_path, and the example site built once per session."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from takedowns.pipeline import Options, build  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLES = next((p / "shared" / "real-samples" for p in [ROOT.parent, *ROOT.parents] if (p / "shared" / "real-samples").is_dir()), None)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+
+SITE_YAML = """\
+title: Test Takedowns
+description: A site built by the tests.
+base_url: https://example.test/site/
+licence: CC BY 4.0
+data_licence: As released.
+author: Tests
+"""
+
+
+def disclosure_dict(**overrides: Any) -> dict[str, Any]:
+    """Return a valid disclosure as a dict, with ``overrides`` applied (None removes a key)."""
+    d: dict[str, Any] = {
+        "id": "tiny-2019",
+        "title": "Tiny test network",
+        "platform": "twitter",
+        "announced": "2019-01-31",
+        "countries": ["Venezuela"],
+        "targets": ["Venezuela"],
+        "attribution": {"kind": "state-backed", "text": "The platform said so."},
+        "accounts_announced": 4,
+        "summary": "A tiny network for tests.",
+        "body": "Some *body* text.",
+        "sources": [{"title": "Announcement", "url": "https://example.test/announcement"}],
+        "tags": ["tests"],
+        "datasets": [
+            {"role": "users", "path": "tiny/users.csv", "hashed": True},
+            {"role": "tweets", "path": "tiny/tweets.csv", "hashed": True},
+        ],
+    }
+    for key, value in overrides.items():
+        if value is None:
+            d.pop(key, None)
+        else:
+            d[key] = value
+    return d
+
+
+class Project:
+    """A content/, data/ and output folder in tmp_path, with the real templates."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.content = root / "content"
+        self.data = root / "data"
+        self.output = root / "site"
+        (self.content / "disclosures").mkdir(parents=True)
+        self.data.mkdir()
+        (self.content / "site.yaml").write_text(SITE_YAML)
+        shutil.copytree(FIXTURES / "tiny", self.data / "tiny")
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.content / "disclosures" / name
+        path.write_text(textwrap.dedent(text))
+        return path
+
+    def add(self, **overrides: Any) -> Path:
+        d = disclosure_dict(**overrides)
+        return self.write(f"{d['id']}.yaml", yaml.safe_dump(d, sort_keys=False, allow_unicode=True))
+
+    def options(self, **overrides: Any) -> Options:
+        values: dict[str, Any] = dict(content=self.content, data=self.data, templates=ROOT / "templates", output=self.output,
+                                      cache=self.root / "cache", node_modules=ROOT / "node_modules", now=NOW,
+                                      workers=1, search_index=False)
+        values.update(overrides)
+        return Options(**values)
+
+    def build(self, **overrides: Any):  # type: ignore[no-untyped-def]
+        return build(self.options(**overrides))
+
+    def html(self, rel: str) -> HTMLParser:
+        return HTMLParser((self.output / rel).read_text())
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped example content, with freshly generated synthetic data, built once."""
+    from takedowns.example import write_examples
+
+    root = tmp_path_factory.mktemp("example")
+    data = root / "data"
+    write_examples(data)
+    options = Options(content=ROOT / "content", data=data, templates=ROOT / "templates", output=root / "site",
+                      cache=root / "cache", node_modules=ROOT / "node_modules", now=NOW)
+    build(options)
+    return root / "site"
+
+
+def text_of(tree: HTMLParser, selector: str) -> list[str]:
+    return [" ".join(n.text(separator=" ").split()) for n in tree.css(selector)]

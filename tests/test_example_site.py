@@ -1,0 +1,110 @@
+"""The shipped example, built end to end, read the way a browser and a researcher would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import text_of
+from reference import reference_stats
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
+
+EXAMPLE_IDS = ["bangladesh-2019-01", "iran-2019-01", "russia-2019-01", "venezuela-2019-01-1", "venezuela-2019-01-2",
+               "ira-2018-10", "iran-2018-10"]
+ANNOUNCED = {"ira-2018-10": 3841, "iran-2018-10": 770, "venezuela-2019-01-1": 764, "venezuela-2019-01-2": 1196,
+             "iran-2019-01": 2617, "russia-2019-01": 418, "bangladesh-2019-01": 15}
+
+
+def page(site: Path, rel: str) -> HTMLParser:
+    return HTMLParser((site / rel).read_text())
+
+
+def test_index_lists_every_disclosure_newest_first(example_site: Path) -> None:
+    tree = page(example_site, "index.html")
+    rows = tree.css("table.disclosures tbody tr")
+    links = [r.css_first("td:nth-child(2) a").attributes["href"] for r in rows]
+    assert links == [f"disclosures/{i}/" for i in EXAMPLE_IDS]
+    dates = [r.css_first("time").attributes["datetime"] for r in rows]
+    assert dates == sorted(dates, reverse=True)
+    accounts = {r.css_first("td:nth-child(2) a").attributes["href"].split("/")[1]: r.css_first("td:nth-child(5)").text() for r in rows}
+    assert accounts["ira-2018-10"] == "3,841"
+    assert "Synthetic sample data." in tree.text()
+
+
+def test_stats_json_contract_matches_an_independent_computation(example_site: Path) -> None:
+    stats = json.loads((example_site / "disclosures/venezuela-2019-01-1/stats.json").read_text())
+    for key in ("id", "tweets", "accounts", "active_accounts", "first_tweet", "last_tweet", "retweets", "top_hashtags",
+                "top_domains", "tweet_languages", "tweets_per_day"):
+        assert key in stats
+    folder = example_site.parent / "data" / "example" / "venezuela_201901_1"
+    expected = reference_stats(sorted(folder.glob("*_users_*.csv")), sorted(folder.glob("*_tweets_*.csv")))
+    for key, value in expected.items():
+        assert stats[key] == value, key
+    assert stats["accounts"] == 764
+    assert stats["first_tweet"].endswith("Z") and len(stats["first_tweet"]) == len("2019-01-01T00:00Z")
+
+
+def test_disclosure_page_shows_figures_charts_sources_and_files(example_site: Path) -> None:
+    tree = page(example_site, "disclosures/iran-2019-01/index.html")
+    assert tree.css_first("h1").text() == "Iranian network of 2,617 accounts"
+    figures = dict(zip(text_of(tree, "dl.figures dt"), text_of(tree, "dl.figures dd")))
+    stats = json.loads((example_site / "disclosures/iran-2019-01/stats.json").read_text())
+    assert figures["Accounts announced"] == "2,617"
+    assert figures["Tweets in the released data"] == f"{stats['tweets']:,}"
+    assert figures["Accounts that tweeted"] == f"{stats['active_accounts']:,}"
+    charts = [f.attributes["id"] for f in tree.css("figure.chart")]
+    assert charts == ["chart-tweets-over-time", "chart-accounts-created", "chart-tweet-languages", "chart-hashtags",
+                      "chart-domains", "chart-clients", "chart-hour-weekday", "chart-followers"]
+    for fig in tree.css("figure.chart"):
+        img = fig.css_first("img")
+        assert img.attributes["alt"].startswith("Chart: ")
+        assert (example_site / "disclosures/iran-2019-01" / img.attributes["src"]).read_bytes().startswith(b"<svg")
+        assert fig.css("details table tbody tr")
+        spec = json.loads(fig.css_first('script[type="application/json"]').text())
+        assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+        for a in fig.css("p.downloads a"):
+            assert (example_site / "disclosures/iran-2019-01" / a.attributes["href"]).is_file()
+    files = text_of(tree, "#files ~ .table-wrap tbody th")
+    assert files == ["example/iran_201901_1/iran_201901_1_users_csv_hashed.csv",
+                     "example/iran_201901_1/iran_201901_1_tweets_csv_hashed_1.csv",
+                     "example/iran_201901_1/iran_201901_1_tweets_csv_hashed_2.csv",
+                     "example/iran_201901_1/iran_201901_1_tweets_csv_hashed_3.csv"]
+    assert [a.attributes["href"] for a in tree.css("#sources ~ ul a")] == [
+        "https://blog.twitter.com/en_us/topics/company/2019/further_research_information_operations"]
+    assert "Synthetic sample data." in tree.css_first("p.banner.synthetic").text()
+
+
+@pytest.mark.parametrize("rel", ["overview/index.html", "countries/index.html", "countries/ve/index.html",
+                                 "tags/index.html", "tags/iran/index.html", "about/index.html", "search/index.html", "404.html"])
+def test_other_pages_exist(example_site: Path, rel: str) -> None:
+    tree = page(example_site, rel)
+    assert tree.css_first("h1").text()
+    assert tree.css_first('meta[http-equiv="Content-Security-Policy"]') is not None
+
+
+def test_overview_totals(example_site: Path) -> None:
+    tree = page(example_site, "overview/index.html")
+    rows = {r.css_first("th").text(): [c.text() for c in r.css("td")] for r in tree.css("table tbody tr") if r.css_first("th a")}
+    assert rows["Iran"] == ["2", f"{770 + 2617:,}"]
+    assert rows["Russia"] == ["2", f"{3841 + 418:,}"]
+    assert rows["Venezuela"] == ["2", f"{764 + 1196:,}"]
+    assert len(tree.css("figure.chart")) == 3
+
+
+def test_disclosures_json_and_csv(example_site: Path) -> None:
+    listing = json.loads((example_site / "disclosures.json").read_text())
+    assert [d["id"] for d in listing["disclosures"]] == EXAMPLE_IDS
+    assert {d["id"]: d["accounts_announced"] for d in listing["disclosures"]} == ANNOUNCED
+    assert all(d["synthetic_data"] for d in listing["disclosures"])
+    csv_text = (example_site / "disclosures.csv").read_text().splitlines()
+    assert csv_text[0].startswith("# Source: ")
+    assert len(csv_text) == 2 + len(EXAMPLE_IDS)
+
+
+def test_chart_libraries_are_served_from_the_site(example_site: Path) -> None:
+    tree = page(example_site, "disclosures/ira-2018-10/index.html")
+    scripts = [s.attributes["src"] for s in tree.css("script[src]")]
+    assert all(not s.startswith(("http:", "https:", "//")) for s in scripts)
+    for s in scripts:
+        assert (example_site / "disclosures/ira-2018-10" / s).resolve().is_file(), s
