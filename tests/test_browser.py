@@ -1,0 +1,154 @@
+"""The built example in a real Chromium, served over HTTP under a path prefix, as readers get it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+PREFIX = "/takedowns/"
+PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "overview/", "countries/", "countries/ve/",
+         "tags/", "tags/iran/", "about/", "search/", "404.html"]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the example site at http://127.0.0.1:PORT/takedowns/, as GitHub Pages serves a project site."""
+    root = tmp_path_factory.mktemp("www")
+    (root / PREFIX.strip("/")).symlink_to(example_site, target_is_directory=True)
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Chromium is missing: run `bash scripts/test.sh`, which installs it"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def _open(browser, url: str, javascript: bool = True, width: int = 1280, bypass_csp: bool = False):  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900}, bypass_csp=bypass_csp)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"failed request: {r.url}"))
+    page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+    page.goto(url, wait_until="networkidle")
+    return context, page, problems
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_loads_cleanly_and_charts_draw(browser, served: str, rel: str) -> None:  # type: ignore[no-untyped-def]
+    context, page, problems = _open(browser, served + rel)
+    figures = page.locator("figure.chart").count()
+    if figures:
+        page.wait_for_function(f"document.querySelectorAll('.chart-canvas.interactive svg').length === {figures}", timeout=15000)
+        assert page.locator("[data-chart-error]").count() == 0
+    expected = [p for p in problems if not (rel == "404.html" and "404" in p)]
+    assert expected == []
+    context.close()
+
+
+def test_index_filter_and_sort(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    context, page, problems = _open(browser, served)
+    page.fill("#filter", "venezuela")
+    visible = page.locator("table.disclosures tbody tr:visible")
+    assert visible.count() == 2
+    assert page.locator("#filter-status").inner_text() == "2 of 7 disclosures shown"
+    page.fill("#filter", "")
+    page.get_by_role("button", name="Sort by Accounts").click()
+    first = page.locator("table.disclosures tbody tr").first.locator("td").nth(4).inner_text()
+    assert first == "15"
+    page.get_by_role("button", name="Sort by Accounts").click()
+    assert page.locator("table.disclosures tbody tr").first.locator("td").nth(4).inner_text() == "3,841"
+    assert page.locator("th[aria-sort='descending']").count() == 1
+    assert problems == []
+    context.close()
+
+
+def test_search_finds_a_disclosure_by_hashtag(browser, served: str, example_site: Path) -> None:  # type: ignore[no-untyped-def]
+    stats = json.loads((example_site / "disclosures/venezuela-2019-01-2/stats.json").read_text())
+    tag = next(h["value"] for h in stats["top_hashtags"] if h["value"] == "hagamoshistoria")
+    context, page, problems = _open(browser, served + "search/")
+    page.get_by_label("Search disclosures").fill(tag)
+    result = page.locator("#search-results a.result-link").first
+    result.wait_for(timeout=10000)
+    href = result.get_attribute("href")
+    assert href == f"{PREFIX}disclosures/venezuela-2019-01-2/"
+    assert problems == []
+    context.close()
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_axe_finds_no_violations(browser, served: str, rel: str) -> None:  # type: ignore[no-untyped-def]
+    # The page's CSP rightly refuses the injected axe script; only this test context lets it in.
+    context, page, _ = _open(browser, served + rel, bypass_csp=True)
+    if page.locator("figure.chart").count():
+        page.wait_for_selector(".chart-canvas.interactive", timeout=15000)
+    page.add_script_tag(content=(ROOT / "node_modules/axe-core/axe.min.js").read_text())
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert violations == []
+    context.close()
+
+
+@pytest.mark.parametrize("rel", ["", "disclosures/ira-2018-10/", "overview/"])
+def test_pages_read_completely_without_javascript(browser, served: str, rel: str) -> None:  # type: ignore[no-untyped-def]
+    context, page, problems = _open(browser, served + rel, javascript=False)
+    if rel == "":
+        assert page.locator("table.disclosures tbody tr").count() == 7
+    else:
+        images = page.locator("figure.chart img")
+        assert images.count() > 0
+        for i in range(images.count()):
+            images.nth(i).scroll_into_view_if_needed()
+            page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
+        assert page.locator("figure.chart details table tbody tr").count() > 0
+    if rel.startswith("disclosures/"):
+        assert page.locator("dl.figures dd").count() >= 8
+    assert problems == []
+    context.close()
+
+
+def test_phone_width_has_no_horizontal_scroll(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    for rel in ("", "disclosures/ira-2018-10/"):
+        context, page, _ = _open(browser, served + rel, width=360)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, rel
+        context.close()
+
+
+def test_nu_html_checker_reports_no_errors(example_site: Path) -> None:
+    pages = sorted(str(p) for p in example_site.rglob("*.html") if "pagefind" not in p.parts)
+    run = subprocess.run(["java", "-jar", str(ROOT / "node_modules/vnu-jar/build/dist/vnu.jar"), "--errors-only",
+                          "--format", "json", *pages], capture_output=True, text=True, timeout=600)
+    messages = json.loads(run.stderr or '{"messages": []}')["messages"]
+    assert [(m.get("url", "").rsplit("/site/", 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
+    assert len(pages) >= 20
