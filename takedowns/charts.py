@@ -7,6 +7,7 @@ when the data it needs is absent.  Pure: no files, no clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,24 @@ def _n(x: float) -> str:
     return f"{x:,}"
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def chart_text(text: str) -> str:
+    """Return dataset text fit for a chart: characters SVG cannot hold become U+FFFD.
+
+    The tables and downloads keep the exact text; only what is drawn is replaced.
+    """
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _iso(text: str, limit: int = 80) -> str:
+    """Return dataset text for a sentence: shortened, and direction-isolated so a right-to-left
+    override inside it cannot reorder the words around it."""
+    short = text if len(text) <= limit else text[: limit - 1] + "…"
+    return f"\u2068{chart_text(short)}\u2069"
+
+
 def _spec(c: alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
     spec = c.properties(title=title).configure_view(stroke=None).configure(
         font="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", background="white").to_dict()
@@ -64,18 +83,21 @@ def _spec(c: alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
 def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: str, prefix: str = "") -> Chart | None:
     if not rows:
         return None
-    df = pd.DataFrame({"value": [prefix + str(r["value"]) for r in rows], "count": [r["count"] for r in rows]})
-    order = list(dict.fromkeys(df["value"]))
+    df = pd.DataFrame({"value": [prefix + chart_text(str(r["value"])) for r in rows], "count": [r["count"] for r in rows],
+                       "rank": range(len(rows))})
+    # Order by a rank field, never by a list of values: Vega-Lite compiles such a list into an
+    # expression, and dataset text (a U+2028, a quote) must never reach an expression.
     bars = alt.Chart(df).mark_bar(color=COLOR).encode(
         x=alt.X("count:Q", title=unit.capitalize()),
-        y=alt.Y("value:N", title=None, sort=order, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("value:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+                axis=alt.Axis(labelLimit=220)),
         tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")],
     ).properties(width=WIDTH - 260, height=max(60, 18 * len(df)))
     lead = df.iloc[0]
-    rest = ", ".join(f"{v} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3]))
-    summary = f"{title}: {len(df)} shown; the most common is {lead['value']} with {_n(int(lead['count']))} {unit}" + (
+    rest = ", ".join(f"{_iso(v)} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3]))
+    summary = f"{title}: {len(df)} shown; the most common is {_iso(lead['value'])} with {_n(int(lead['count']))} {unit}" + (
         f", followed by {rest}." if rest else ".")
-    table = tuple({"value": v, "count": int(c)} for v, c in zip(df["value"], df["count"]))
+    table = tuple({"value": prefix + str(r["value"]), "count": int(r["count"])} for r in rows)
     return Chart(name, title, summary, (("value", label), ("count", unit.capitalize())), table, _spec(bars, title))
 
 

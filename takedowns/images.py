@@ -1,16 +1,32 @@
-"""Static chart images (SVG for pages, PNG for link previews), rendered by vl-convert and cached."""
+"""Static chart images (SVG for pages, PNG for link previews), rendered by vl-convert and cached.
+
+vl-convert runs in a separate process: it aborts its whole process on some inputs
+(a panic in native code), and a build must end with a message, not vanish.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-import vl_convert as vlc
+from .errors import BuildError, Problem
 
 _SIZE = re.compile(rb'<svg[^>]*\swidth="([0-9.]+)"[^>]*\sheight="([0-9.]+)"')
+RENDERER_VERSION = "vl-convert-1.9.0"
+
+
+def _render(spec: dict[str, Any], kind: str) -> bytes:
+    import vl_convert as vlc
+
+    if kind == "svg":
+        return vlc.vegalite_to_svg(spec).encode()
+    return bytes(vlc.vegalite_to_png(spec, scale=1.75))
 
 
 class Images:
@@ -18,16 +34,31 @@ class Images:
 
     def __init__(self, cache: Path | None) -> None:
         self.cache = cache
+        self._pool: ProcessPoolExecutor | None = None
 
-    def _key(self, spec: dict[str, Any], kind: str) -> str:
-        text = json.dumps(spec, sort_keys=True) + kind + vlc.__version__
-        return hashlib.sha256(text.encode()).hexdigest()
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
-    def _cached(self, spec: dict[str, Any], kind: str, make: Any) -> bytes:
-        path = self.cache / f"{self._key(spec, kind)}.{kind}" if self.cache else None
+    def _make(self, spec: dict[str, Any], kind: str) -> bytes:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return self._pool.submit(_render, spec, kind).result()
+        except BrokenProcessPool:
+            self._pool = None
+            title = spec.get("title", "a chart")
+            raise BuildError(Problem("charts", message=f"the chart renderer crashed on {title!r}; its data holds text it cannot draw")) from None
+        except ValueError as exc:
+            raise BuildError(Problem("charts", message=f"could not draw {spec.get('title', 'a chart')!r}: {str(exc).splitlines()[0]}")) from None
+
+    def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
+        key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + RENDERER_VERSION).encode()).hexdigest()
+        path = self.cache / f"{key}.{kind}" if self.cache else None
         if path and path.is_file():
             return path.read_bytes()
-        data = make()
+        data = self._make(spec, kind)
         if path:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
@@ -37,11 +68,11 @@ class Images:
 
     def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:
         """Return the chart as SVG bytes with its width and height in pixels."""
-        data = self._cached(spec, "svg", lambda: vlc.vegalite_to_svg(spec).encode())
+        data = self._cached(spec, "svg")
         match = _SIZE.search(data[:2000])
         width, height = (round(float(match.group(1))), round(float(match.group(2)))) if match else (640, 300)
         return data, width, height
 
     def png(self, spec: dict[str, Any]) -> bytes:
-        """Return the chart as a PNG for link previews (1200 px wide or so)."""
-        return self._cached(spec, "png", lambda: vlc.vegalite_to_png(spec, scale=1.75))
+        """Return the chart as a PNG for link previews."""
+        return self._cached(spec, "png")

@@ -71,7 +71,10 @@ def build(options: Options) -> Result:
     # 3. Charts and pages, rendered in memory.
     env = environment(options.templates)
     images = Images(options.cache / "images" if options.cache else None)
-    output = build_pages(env, site, shown, stats, images, now, preview=options.drafts)
+    try:
+        output = build_pages(env, site, shown, stats, images, now, preview=options.drafts)
+    finally:
+        images.close()
     output.update(static_files(options.templates))
     output.update(vendor_files(options.node_modules))
 

@@ -75,6 +75,7 @@ class _Guard(io.RawIOBase):
                  on_bytes: Callable[[int], None] | None, nul_ok: bool) -> None:
         self.inner, self.name, self.compressed, self.on_bytes = inner, name, compressed, on_bytes
         self.nul_ok = nul_ok
+        self.carry = b""  # the start of a character split across two reads
         self.total = 0
 
     def readable(self) -> bool:
@@ -84,8 +85,15 @@ class _Guard(io.RawIOBase):
         data = self.inner.read(len(buffer))
         n = len(data)
         buffer[:n] = data
-        if not self.nul_ok and b"\x00" in data:
-            raise _Fallback()  # the careful reader will name the line
+        if not self.nul_ok:
+            # The fast reader converts only the columns it needs, so it would not notice
+            # bad bytes elsewhere; check every byte here, and let the careful reader name the line.
+            if b"\x00" in data:
+                raise _Fallback()
+            cut = _whole_characters(data) if data else 0
+            if not _valid_utf8(self.carry + data[:cut]) or (not data and self.carry):
+                raise _Fallback()
+            self.carry = data[cut:]
         self.total += n
         if self.compressed is not None and self.total > (64 << 20):
             packed = max(self.compressed(), 1)
@@ -94,6 +102,27 @@ class _Guard(io.RawIOBase):
         if self.on_bytes:
             self.on_bytes(n)
         return n
+
+
+def _whole_characters(data: bytes) -> int:
+    """Return how many leading bytes of ``data`` hold whole UTF-8 characters."""
+    n = len(data)
+    for back in range(1, min(4, n) + 1):
+        byte = data[n - back]
+        if byte < 0x80:
+            return n
+        if byte >= 0xC0:  # the lead byte of the last character
+            need = 2 if byte < 0xE0 else 3 if byte < 0xF0 else 4
+            return n if need <= back else n - back
+    return n
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        pa.array([data], pa.binary()).cast(pa.string())  # Arrow's validation: fast, vectorised
+    except pa.ArrowInvalid:
+        return False
+    return True
 
 
 @contextmanager
@@ -158,18 +187,12 @@ def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] 
     """Yield batches of the needed columns with Arrow; raise DataError with line numbers if a row is bad."""
     check_header(file, role, header(file))
     columns = list(role.required)
-    bad: list[str] = []
-
-    def invalid_row(row: pacsv.InvalidRow) -> str:
-        bad.append(f"{row.actual_columns} fields instead of {row.expected_columns}")
-        return "error"
-
     try:
         with open_bytes(file, on_bytes, nul_ok=False) as stream:
             reader = pacsv.open_csv(
                 stream,
                 read_options=pacsv.ReadOptions(block_size=BLOCK, use_threads=True),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid_row),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True),
                 convert_options=pacsv.ConvertOptions(
                     include_columns=columns, column_types={c: pa.string() for c in columns},
                     strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -184,7 +207,7 @@ def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] 
     except (pa.ArrowInvalid, _Fallback):
         # The fast reader cannot say where; the careful one can.
         list(careful_batches(file, role, skip_bad=False))
-        raise DataError(Problem(file.relpath, message="could not be parsed as CSV" + (f" ({bad[0]})" if bad else ""))) from None
+        raise DataError(Problem(file.relpath, message="could not be parsed as CSV")) from None
 
 
 def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skipped | None = None,

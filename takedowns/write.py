@@ -22,7 +22,8 @@ def write_site(output: Output, target: Path) -> Path:
     """Write every file into a new folder beside ``target``, then swap it into place."""
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
-    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    _remove_leftovers(target)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
     try:
         for rel in sorted(output):
             path = fresh / rel
@@ -41,6 +42,25 @@ def write_site(output: Output, target: Path) -> Path:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)
     return target
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove folders that killed builds left beside ``target`` (their process is gone)."""
+    prefix = f".{target.name}.new-"
+    for leftover in target.parent.glob(prefix + "*"):
+        pid = leftover.name[len(prefix):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap(fresh: Path, target: Path) -> None:
