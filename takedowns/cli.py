@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import time
 from pathlib import Path
@@ -41,6 +42,24 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--scheduler", help="address of a Dask scheduler to compute statistics on, e.g. tcp://10.0.0.5:8786")
     b.add_argument("--no-search", action="store_true", help="skip the search index")
     b.add_argument("--quiet", action="store_true", help="print nothing on success")
+    c = sub.add_parser("check", help="validate every disclosure and dataset without building")
+    _common(c)
+    c.add_argument("--now", type=_moment, help="the moment embargoes are judged against (default: the clock)")
+    n = sub.add_parser("new", help="write a new disclosure file (asks for what is missing when run on a terminal)")
+    n.add_argument("--content", type=Path, default=Path("content"))
+    n.add_argument("--id", help="slug used in the address, e.g. iran-2024-05")
+    n.add_argument("--title")
+    n.add_argument("--platform", help="twitter, meta, google, tiktok, reddit or other")
+    n.add_argument("--announced", type=dt.date.fromisoformat, help="announcement date, YYYY-MM-DD (default: today)")
+    n.add_argument("--country", action="append", default=[], help="country name or ISO code (repeat for several)")
+    n.add_argument("--accounts", type=int, help="number of accounts announced")
+    s = sub.add_parser("serve", help="preview on localhost with drafts, rebuilding on every change")
+    _common(s)
+    s.add_argument("--output", type=Path, default=Path(".cache/preview"), help="preview folder (default: .cache/preview; never site/)")
+    s.add_argument("--cache", type=Path, default=Path(".cache"))
+    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free port)")
+    s.add_argument("--now", type=_moment)
+    s.add_argument("--no-search", action="store_true")
     sc = sub.add_parser("schema", help="write disclosure.schema.json and the README's field reference from the schema")
     sc.add_argument("--root", type=Path, default=Path("."))
     e = sub.add_parser("example-data", help="write the synthetic example datasets into data/example/")
@@ -59,6 +78,19 @@ def main(argv: list[str] | None = None) -> int:
             files = write_examples(args.data)
             print(f"wrote {len(files)} synthetic dataset files under {args.data / 'example'}")
             return 0
+        if args.command == "check":
+            return _check(args)
+        if args.command == "new":
+            return _new(args)
+        if args.command == "serve":
+            from .serve import serve
+
+            if args.output.absolute() == Path("site").absolute():
+                print("serve builds drafts and embargoed disclosures; it will not write into site/", file=sys.stderr)
+                return 2
+            serve(Options(content=args.content, data=args.data, templates=args.templates, output=args.output, cache=args.cache,
+                          now=args.now, search_index=not args.no_search), port=args.port)
+            return 0
         if args.command == "schema":
             from .docs import write_schema_files
 
@@ -67,14 +99,64 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return _build(args)
     except BuildError as exc:
-        kind = type(exc).__name__.replace("Error", "").lower() or "build"
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"build failed: {len(exc.problems)} {kind} problem(s); nothing was written", file=sys.stderr)
+        n = len(exc.problems)
+        outcome = {"build": "; nothing was written, site left as it was", "check": "", "new": "; nothing was written"}
+        print(f"{args.command} failed: {n} problem{'s' if n != 1 else ''}{outcome.get(args.command, '')}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted; the previous site is untouched", file=sys.stderr)
         return 130
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .authoring import check
+    from .pipeline import clock
+
+    now = clock(Options(now=args.now))
+    summary = check(args.content, args.data, now)
+    print(f"ok: {summary.disclosures} disclosures, {summary.datasets} datasets in {summary.files} files "
+          f"({summary.bytes / 1e6:,.1f} MB); {summary.drafts} draft(s), {summary.embargoed} under embargo; no problems")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .authoring import NewDisclosure, ask, new_disclosure
+    from .countries import country
+    from .schema import PLATFORMS, SLUG
+
+    interactive = sys.stdin.isatty()
+
+    def need(value: str | None, flag: str, prompt: str, default: str | None = None, valid=None) -> str:  # type: ignore[no-untyped-def]
+        if value:
+            return value
+        if not interactive:
+            raise BuildError(f"{flag} is required when not run on a terminal")
+        return ask(prompt, default, valid)
+
+    def platform_ok(value: str) -> None:
+        if value not in PLATFORMS:
+            raise ValueError(f"one of {', '.join(PLATFORMS)}")
+
+    def slug_ok(value: str) -> None:
+        if not re.fullmatch(SLUG, value):
+            raise ValueError("lowercase letters, digits and single hyphens, e.g. iran-2024-05")
+
+    ident = need(args.id, "--id", "Id (slug, e.g. iran-2024-05)", valid=slug_ok)
+    title = need(args.title, "--title", "Title")
+    platform = need(args.platform, "--platform", "Platform (" + ", ".join(PLATFORMS) + ")", "twitter", platform_ok)
+    countries = args.country or need(None, "--country", "Countries, comma-separated",
+                                     valid=lambda v: [country(x) for x in v.split(",")]).split(",")
+    accounts = args.accounts
+    if accounts is None and interactive:
+        answer = ask("Accounts announced (0 if not given)", "0", int)
+        accounts = int(answer) or None
+    announced = args.announced or dt.datetime.now(dt.timezone.utc).date()
+    values = NewDisclosure(ident, title, platform, announced, tuple(c.strip() for c in countries), accounts)
+    path = new_disclosure(args.content / "disclosures", values)
+    print(f"wrote {path} (a draft: set draft: false, or publish_at, when it may be published)")
+    return 0
 
 
 def _build(args: argparse.Namespace) -> int:

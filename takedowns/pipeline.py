@@ -34,6 +34,7 @@ class Options:
     scheduler: str | None = None
     search_index: bool = True
     quiet: bool = False
+    live_reload: bool = False
 
 
 @dataclass
@@ -70,12 +71,15 @@ def build(options: Options) -> Result:
 
     # 3. Charts and pages, rendered in memory.
     env = environment(options.templates)
+    env.globals["live_reload"] = options.live_reload
     images = Images(options.cache / "images" if options.cache else None)
     try:
         output = build_pages(env, site, shown, stats, images, now, preview=options.drafts)
     finally:
         images.close()
     output.update(static_files(options.templates))
+    if not options.live_reload:
+        output.pop("assets/livereload.js", None)
     output.update(vendor_files(options.node_modules))
 
     # 4. Search index over the rendered pages (Pagefind), still in memory.

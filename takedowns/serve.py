@@ -1,0 +1,131 @@
+"""``serve``: a preview on localhost that rebuilds when content, templates or data change.
+
+The preview includes drafts and embargoed disclosures, so it is built into its
+own folder (never site/) and marked on every page.  A build that fails keeps the
+server running and shows its problems in the page and on the terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from markupsafe import escape
+
+from .errors import BuildError
+from .pipeline import Options, build
+
+
+def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """Return (mtime, size) of every file under ``folders``: enough to notice any edit."""
+    state: dict[str, tuple[int, int]] = {}
+    for folder in folders:
+        if folder.exists():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith(".#"):
+                    st = path.stat()
+                    state[str(path)] = (st.st_mtime_ns, st.st_size)
+    return state
+
+
+class Preview:
+    """The state shared by the watcher and the request handler."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.generation = 0
+        self.problems: list[str] = []
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        start = time.perf_counter()
+        try:
+            result = build(self.options)
+        except BuildError as exc:
+            with self.lock:
+                self.problems = [str(p) for p in exc.problems]
+                self.generation += 1
+            print(f"build failed ({len(self.problems)} problem(s)); still serving:", file=sys.stderr)
+            for p in self.problems:
+                print(f"  {p}", file=sys.stderr)
+            return
+        with self.lock:
+            self.problems = []
+            self.generation += 1
+        print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path.split("?")[0] == "/__reload":
+            with self.preview.lock:
+                body = json.dumps({"generation": self.preview.generation, "ok": not self.preview.problems}).encode()
+            self._send(200, "application/json", body)
+            return
+        with self.preview.lock:
+            problems = list(self.preview.problems)
+        if problems and (self.path.endswith("/") or self.path.endswith(".html")):
+            self._send(500, "text/html; charset=utf-8", error_page(problems).encode())
+            return
+        super().do_GET()
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+def error_page(problems: list[str]) -> str:
+    items = "\n".join(f"<li><code>{escape(p)}</code></li>" for p in problems)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed</title><link rel="stylesheet" href="/assets/style.css"></head>
+<body><main id="main"><h1>Build failed</h1>
+<p class="banner warn" role="alert">The preview could not be rebuilt. Fix these and save; this page reloads by itself.</p>
+<ul class="problems">{items}</ul></main>
+<script src="/assets/livereload.js" defer></script></body></html>
+"""
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval: float = 0.4) -> None:
+    """Build the preview, serve it, and rebuild on every change until interrupted."""
+    options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
+    preview = Preview(options)
+    preview.rebuild()
+    options.output.mkdir(parents=True, exist_ok=True)
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(options.output.absolute())))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving the preview (drafts and embargoed included) at http://{host}:{server.server_address[1]}/ ; Ctrl-C stops",
+          flush=True)
+    watched = [options.content, options.templates, options.data]
+    state = snapshot(watched)
+    try:
+        while True:
+            time.sleep(interval)
+            now = snapshot(watched)
+            if now != state:
+                state = now
+                preview.rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
