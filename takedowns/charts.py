@@ -76,7 +76,7 @@ def _iso(text: str, limit: int = 80) -> str:
 
 def _spec(c: alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
     spec = c.properties(title=title).configure_view(stroke=None).configure(
-        font="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", background="white").to_dict()
+        font="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", background="white").to_dict(validate=False)
     return spec
 
 

@@ -166,7 +166,9 @@ def _build(args: argparse.Namespace) -> int:
                       drafts=args.drafts, skip_bad_rows=args.skip_bad_rows, workers=args.workers,
                       scheduler=args.scheduler, search_index=not args.no_search, quiet=args.quiet)
     result = build(options)
-    if not args.quiet:
+    if not args.quiet and result.skipped:
+        print(f"{result.output}/ is up to date: nothing changed since the last build")
+    elif not args.quiet:
         hidden = len(result.content.disclosures) - len(result.published)
         print(f"built {result.output}/: {len(result.published)} disclosures"
               + (f" ({hidden} draft or embargoed, left out)" if hidden else "")

@@ -9,13 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .assets import static_files, vendor_files
-from .compute import Cache, compute_all
-from .images import Images
+from .freshness import input_key, remember, up_to_date
 from .load import Content, Hasher, load_content
-from .pages import build_pages
-from .render import environment
-from .write import write_site
 
 
 @dataclass(frozen=True)
@@ -44,6 +39,7 @@ class Result:
     published: list[str]
     files: int
     stats: dict[str, dict[str, Any]] = field(repr=False)
+    skipped: bool = False  # nothing had changed since the last build: output left as it was
 
 
 def clock(options: Options) -> dt.datetime:
@@ -63,9 +59,20 @@ def build(options: Options) -> Result:
         site = type(site)(**{**site.__dict__, "base_url": options.base_url.rstrip("/") + "/"})
     _save_memo(options.cache, hasher.memo)
 
+    shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
+    key = input_key(options, [d.id for d in shown])
+    if up_to_date(options.cache, options.output, key):
+        return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
+    # The heavy libraries load only when there is work to do.
+    from .assets import static_files, vendor_files
+    from .compute import Cache, compute_all
+    from .images import Images
+    from .pages import build_pages
+    from .render import environment
+    from .write import write_site
+
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
-    shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
     cache = Cache(options.cache / "stats" if options.cache else None)
     stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler)
 
@@ -90,6 +97,7 @@ def build(options: Options) -> Result:
 
     # 5. Write everything to a new folder and swap it in.
     write_site(output, options.output)
+    remember(options.cache, options.output, key)
     return Result(options.output, content, [d.id for d in shown], len(output), stats)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -11,22 +11,21 @@ from .pages import Output
 
 
 def search_index(output: Output) -> dict[str, bytes]:
-    """Return Pagefind's index and UI files for the HTML pages in ``output``, keyed by output path."""
-    pages = {path: content for path, content in sorted(output.items()) if path.endswith(".html") and isinstance(content, bytes)}
-    try:
-        return asyncio.run(_index(pages))
-    except (OSError, RuntimeError, AssertionError) as exc:
-        raise BuildError(Problem("search index", message=f"Pagefind failed: {exc}")) from None
-
-
-async def _index(pages: dict[str, bytes]) -> dict[str, bytes]:
-    from pagefind.index import PagefindIndex
+    """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path."""
+    from pagefind_bin_extended import get_executable
 
     with tempfile.TemporaryDirectory(prefix="takedowns-search-") as folder:
-        async with PagefindIndex(config={"force_language": "en"}) as index:
-            for path, content in pages.items():
-                url = "/" + (path[: -len("index.html")] if path.endswith("index.html") else path)
-                await index.add_html_file(content=content.decode(), url=url)
-            await index.write_files(output_path=folder)
         root = Path(folder)
-        return {f"pagefind/{p.relative_to(root).as_posix()}": p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+        for path, content in sorted(output.items()):
+            if path.endswith(".html") and isinstance(content, bytes):
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                (root / path).write_bytes(content)
+        try:
+            done = subprocess.run([str(get_executable()), "--site", str(root), "--output-subdir", "pagefind",
+                                   "--force-language", "en", "--quiet"], capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise BuildError(Problem("search index", message=f"Pagefind could not run: {exc}")) from None
+        if done.returncode != 0:
+            raise BuildError(Problem("search index", message=f"Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}"))
+        index = root / "pagefind"
+        return {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}

@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Benchmark: the project's statistics of one large tweets file, against DuckDB on the same file.
+
+    python3 bench/stats_vs_duckdb.py --rows 10000000
+
+Generates (once, then reuses) a tweets file of N rows in the released format with the
+project's seeded generator, then runs, each in a fresh process so peak memory is its own:
+(a) the project's streaming statistics, (b) DuckDB computing the same statistics.
+Prints wall time, peak memory (max RSS) and the ratio project / DuckDB, and checks the
+two agree.  Also times a no-op rebuild of the example site and one after touching a YAML.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BLOCK_ROWS = 200_000
+
+
+def generate(path: Path, rows: int) -> None:
+    """Write ``rows`` tweets: a generated block of distinct rows, repeated (ids repeat; the parser's work does not)."""
+    import csv
+    import io
+
+    from takedowns.synthetic import Release, Style, tweet_columns, tweets, users
+
+    marker = path.with_suffix(".rows")
+    if path.exists() and marker.exists() and marker.read_text() == str(rows):
+        return
+    release = Release("bench", 20_000, min(rows, BLOCK_ROWS), 42, dt.date(2016, 1, 1), dt.date(2019, 12, 31),
+                      ("en", "ru", "ar", "es"), tuple(f"tag{i}" for i in range(400)),
+                      tuple(f"site{i}.example" for i in range(300)), ("Moscow", "Tehran", "Caracas"), Style())
+    columns = tweet_columns(release.style)
+    records = []
+    for row in tweets(release, users(release)):
+        out = io.StringIO(newline="")
+        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow([row[c] for c in columns])
+        records.append(out.getvalue().encode())
+    block = b"".join(records)
+    with open(path, "wb") as f:
+        f.write(",".join(f'"{c}"' for c in columns).encode() + b"\n")
+        written = 0
+        while written < rows:
+            take = min(len(records), rows - written)
+            f.write(block if take == len(records) else b"".join(records[:take]))
+            written += take
+    marker.write_text(str(rows))
+
+
+def project_stats(path: str, workers: int) -> dict:
+    from takedowns.compute import Task, run_task
+    from takedowns.model import DatasetFile
+    from takedowns.stats import figures, from_json
+
+    file = DatasetFile(Path(path).name, Path(path), os.path.getsize(path), "bench")
+    outcome = run_task(Task(file, "tweets", "twitter", False))
+    return figures(from_json(outcome.partial), None)
+
+
+DUCKDB_SQL = r"""
+CREATE TEMP TABLE t AS SELECT tweetid, userid, tweet_language, tweet_time, tweet_client_name, in_reply_to_tweetid,
+    quoted_tweet_tweetid, is_retweet, like_count, retweet_count, reply_count, quote_count, hashtags, urls, user_mentions
+  FROM read_csv('{path}', all_varchar=true, header=true, quote='"', escape='"', strict_mode=false, parallel=true);
+"""
+
+
+def duckdb_stats(path: str, threads: int) -> dict:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"SET threads={threads}")
+    con.execute(DUCKDB_SQL.format(path=path))
+    q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+    items = lambda col: f"""(SELECT trim(x, ' ''"') AS v FROM (SELECT unnest(string_split(trim({col}, '[] '), ', ')) AS x FROM t) WHERE trim(x, ' ''"') <> '')"""  # noqa: E731
+    top = lambda sub, n=20: [{"value": v, "count": c} for v, c in q(f"SELECT v, count(*) c FROM {sub} WHERE v <> '' GROUP BY v ORDER BY c DESC, v LIMIT {n}")]  # noqa: E731
+    n, active, first, last, rts, replies = q("""SELECT count(*), count(DISTINCT userid), min(tweet_time), max(tweet_time),
+        count(*) FILTER (lower(is_retweet) = 'true'), count(*) FILTER (in_reply_to_tweetid <> '') FROM t""")[0]
+    likes, retweeted, replied, quoted = q("""SELECT sum(coalesce(nullif(like_count,''),'0')::BIGINT), sum(coalesce(nullif(retweet_count,''),'0')::BIGINT),
+        sum(coalesce(nullif(reply_count,''),'0')::BIGINT), sum(coalesce(nullif(quote_count,''),'0')::BIGINT) FROM t""")[0]
+    per_day = q("SELECT substr(tweet_time, 1, 10) d, count(*) FROM t GROUP BY d ORDER BY d")
+    minute = lambda s: f"{s[:10]}T{s[11:16]}Z"  # noqa: E731
+    return {
+        "tweets": n, "active_accounts": active, "first_tweet": minute(first), "last_tweet": minute(last),
+        "retweets": rts, "replies": replies,
+        "engagement": {"likes": likes, "retweets": retweeted, "replies": replied, "quotes": quoted},
+        "tweets_per_day": [{"date": d, "count": c} for d, c in per_day],
+        "tweet_languages": top("(SELECT tweet_language v FROM t)", 10_000),
+        "top_clients": top("(SELECT tweet_client_name v FROM t)"),
+        "top_hashtags": top(f"(SELECT regexp_replace(lower(v), '^#+', '') v FROM {items('hashtags')})"),
+        "top_domains": top(f"""(SELECT regexp_replace(lower(regexp_extract(v, '^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?:[^@/?#\s]*@)?([^/?#:\s]*)', 1)), '^www\.', '') v FROM {items('urls')})"""),
+        "top_mentions": top(f"(SELECT v FROM {items('user_mentions')})"),
+    }
+
+
+def child(kind: str, path: str, threads: int) -> None:
+    start = time.perf_counter()
+    result = project_stats(path, threads) if kind == "project" else duckdb_stats(path, threads)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(json.dumps({"wall": wall, "peak": peak, "result": result}, default=str))
+
+
+def measure(kind: str, path: Path, threads: int) -> dict:
+    done = subprocess.run([sys.executable, __file__, "--child", kind, str(path), "--threads", str(threads)],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def rebuild_times() -> dict:
+    """Time a no-op rebuild of the example site, and one after touching a YAML, as whole processes."""
+    example = ROOT / "data" / "example"
+    if not example.exists():
+        subprocess.run([sys.executable, "build.py", "example-data"], cwd=ROOT, check=True, capture_output=True)
+    cmd = [sys.executable, "build.py", "build", "--quiet"]
+    subprocess.run(cmd, cwd=ROOT, check=True)  # warm the cache
+    times = {}
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    times["noop_rebuild_s"] = time.perf_counter() - start
+    yaml_file = ROOT / "content" / "disclosures" / "bangladesh-2019-01.yaml"
+    yaml_file.touch()
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, check=True)
+    times["touched_yaml_rebuild_s"] = time.perf_counter() - start
+    original = yaml_file.read_bytes()
+    try:
+        yaml_file.write_bytes(original.replace(b"The smallest set", b"The very smallest set"))
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, check=True)
+        times["edited_yaml_rebuild_s"] = time.perf_counter() - start
+    finally:
+        yaml_file.write_bytes(original)
+        subprocess.run(cmd, cwd=ROOT, check=True)
+    return times
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rows", type=int, default=10_000_000)
+    p.add_argument("--dir", type=Path, default=ROOT / "bench" / "out")
+    p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--child", nargs=2, metavar=("KIND", "PATH"))
+    p.add_argument("--skip-rebuild", action="store_true")
+    p.add_argument("--only", choices=("project", "duckdb"), help="run one side only (e.g. for very large files)")
+    args = p.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], args.threads)
+        return
+    args.dir.mkdir(parents=True, exist_ok=True)
+    path = args.dir / f"tweets_{args.rows}.csv"
+    start = time.perf_counter()
+    generate(path, args.rows)
+    print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB, {args.rows:,} rows; generated or reused in {time.perf_counter() - start:.0f} s)")
+    print(f"machine: {os.cpu_count()} cores; threads allowed: {args.threads}")
+    results = {kind: measure(kind, path, args.threads) for kind in ("project", "duckdb") if args.only in (None, kind)}
+    for name, m in results.items():
+        print(f"{name:8} wall {m['wall']:8.2f} s   peak memory {m['peak'] / 2**30:6.2f} GiB   "
+              f"({args.rows / m['wall'] / 1e6:.2f} M rows/s, {path.stat().st_size / m['wall'] / 1e6:.0f} MB/s)")
+    if len(results) == 2:
+        ours, duck = results["project"], results["duckdb"]
+        print(f"ratio project/duckdb: wall {ours['wall'] / duck['wall']:.2f}x, peak memory {ours['peak'] / duck['peak']:.2f}x")
+        mismatched = [k for k, v in duck["result"].items() if ours["result"].get(k) != v]
+        print("same statistics: " + ("yes (every compared key)" if not mismatched else f"NO, differ in {mismatched}"))
+    if not args.skip_rebuild:
+        for k, v in rebuild_times().items():
+            print(f"{k}: {v:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
