@@ -14,13 +14,14 @@ import json
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
 from .formats import FORMATS
 from .model import Dataset, DatasetFile, Disclosure
+from .progress import Progress
 from .read import Skipped, careful_batches, fast_batches
 from .stats import PARTIALS, STATS_VERSION, Partial, figures, from_json, merge, to_json
 
@@ -33,10 +34,11 @@ class Task:
     role: str
     format: str
     skip_bad_rows: bool
+    progress: bool = field(default=False, compare=False)
 
     @property
     def key(self) -> str:
-        text = f"{STATS_VERSION}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"
+        text = f"{STATS_VERSION}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"  # not progress
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -46,14 +48,20 @@ class Outcome:
     skipped: dict[str, Any]  # rows left out under --skip-bad-rows, by reason
 
 
-def run_task(task: Task, on_bytes: Callable[[int], None] | None = None) -> Outcome:
+def run_task(task: Task) -> Outcome:
     """Read one file in a single streaming pass and return its partial statistics."""
     role = FORMATS[task.format].roles[task.role]
     empty, reduce = PARTIALS[task.role]
+    report = Progress(task.file.relpath, task.file.size) if task.progress else None
+    on_bytes = (lambda n: report.advance(n_bytes=n)) if report else None
     total: Partial = empty()
     try:
         for batch in fast_batches(task.file, role, on_bytes):
             merge(total, reduce(batch))
+            if report:
+                report.advance(n_rows=batch.num_rows)
+        if report:
+            report.done()
         return Outcome(to_json(total), {"rows": 0, "reasons": {}, "lines": []})
     except DataError:
         if not task.skip_bad_rows:
@@ -61,8 +69,14 @@ def run_task(task: Task, on_bytes: Callable[[int], None] | None = None) -> Outco
     # Bad rows, and the build said to leave them out: start the file again, carefully.
     skipped = Skipped()
     total = empty()
-    for batch in careful_batches(task.file, role, skip_bad=True, skipped=skipped):
+    report = Progress(task.file.relpath + " (careful pass)", task.file.size) if task.progress else None
+    on_bytes = (lambda n: report.advance(n_bytes=n)) if report else None
+    for batch in careful_batches(task.file, role, skip_bad=True, skipped=skipped, on_bytes=on_bytes):
         merge(total, reduce(batch))
+        if report:
+            report.advance(n_rows=batch.num_rows)
+    if report:
+        report.done()
     return Outcome(to_json(total), {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
 
 
@@ -99,15 +113,14 @@ class Cache:
         tmp.replace(self.folder / f"{task.key}.json")
 
 
-def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool) -> list[Task]:
-    return [Task(f, d.role, d.format, skip_bad_rows) for disc in disclosures for d in disc.datasets for f in d.files]
+def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool, progress: bool = False) -> list[Task]:
+    return [Task(f, d.role, d.format, skip_bad_rows, progress) for disc in disclosures for d in disc.datasets for f in d.files]
 
 
 def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows: bool = False,
-                workers: int | None = None, scheduler: str | None = None,
-                progress: Callable[[str], None] | None = None) -> dict[str, dict[str, Any]]:
+                workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> dict[str, dict[str, Any]]:
     """Return each disclosure's statistics by id; raise DataError naming every bad file."""
-    tasks = tasks_of(disclosures, skip_bad_rows)
+    tasks = tasks_of(disclosures, skip_bad_rows, progress)
     outcomes: dict[str, Outcome] = {}
     todo = []
     for task in tasks:
@@ -117,7 +130,7 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
         elif task.key not in {t.key for t in todo}:
             todo.append(task)
     problems: list[Problem] = []
-    for task, result in zip(todo, _execute(todo, workers, scheduler, progress)):
+    for task, result in zip(todo, _execute(todo, workers, scheduler)):
         if isinstance(result, DataError):
             problems.extend(result.problems)
         else:
@@ -128,8 +141,7 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
     return {d.id: disclosure_figures(d, outcomes, skip_bad_rows) for d in disclosures}
 
 
-def _execute(todo: list[Task], workers: int | None, scheduler: str | None,
-             progress: Callable[[str], None] | None) -> list[Outcome | DataError]:
+def _execute(todo: list[Task], workers: int | None, scheduler: str | None) -> list[Outcome | DataError]:
     if not todo:
         return []
     if scheduler:
@@ -138,12 +150,7 @@ def _execute(todo: list[Task], workers: int | None, scheduler: str | None,
         return run_on_cluster(todo, scheduler, _run_task_quietly)
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(todo), 4)
     if workers <= 1 or len(todo) == 1:
-        results: list[Outcome | DataError] = []
-        for task in todo:
-            if progress:
-                progress(task.file.relpath)
-            results.append(_run_task_quietly(task))
-        return results
+        return [_run_task_quietly(task) for task in todo]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return _in_pool(pool, todo)
 
@@ -161,7 +168,7 @@ def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_row
     skipped: list[dict[str, Any]] = []
     for dataset in d.datasets:
         for file in dataset.files:
-            outcome = outcomes[Task(file, dataset.role, dataset.format, skip_bad_rows).key]
+            outcome = outcomes[Task(file, dataset.role, dataset.format, skip_bad_rows).key]  # progress is not in the key
             part = from_json(outcome.partial)
             merged[dataset.role] = merge(merged[dataset.role], part) if dataset.role in merged else part
             if outcome.skipped["rows"]:

@@ -74,7 +74,7 @@ def build(options: Options) -> Result:
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
     cache = Cache(options.cache / "stats" if options.cache else None)
-    stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler)
+    stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet)
 
     # 3. Charts and pages, rendered in memory.
     env = environment(options.templates)

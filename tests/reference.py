@@ -49,7 +49,24 @@ def reference_stats(users: list[Path], tweets: list[Path]) -> dict[str, Any]:
         domains.update(d for d in (_domain(x) for x in _items(urls)) if d)
         mentions.update(_items(m))
     days = Counter(t["tweet_time"].str[:10])
+    names = dict(zip(u["userid"], u["user_screen_name"]))
+    per_user = _top(Counter(t["userid"]))
+    followers = pd.to_numeric(u["follower_count"].replace("", "0"))
+    weekday_hour = Counter((pd.Timestamp(x[:10]).day_name(), int(x[11:13])) for x in t["tweet_time"])
+    bands = [(0, 0), (1, 9), (10, 99), (100, 999), (1000, 9999), (10_000, 99_999), (100_000, None)]
     return {
+        "replies": int(t["in_reply_to_tweetid"].ne("").sum()),
+        "quote_tweets": int(t["quoted_tweet_tweetid"].ne("").sum()),
+        "retweet_share": round(int(t["is_retweet"].str.lower().eq("true").sum()) / len(t), 4),
+        "reply_share": round(int(t["in_reply_to_tweetid"].ne("").sum()) / len(t), 4),
+        "most_active_accounts": [{"userid": r["value"], "screen_name": names.get(r["value"]), "tweets": r["count"]} for r in per_user],
+        "hour_weekday": [{"weekday": d, "hour": h, "count": weekday_hour.get((d, h), 0)}
+                         for d in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday") for h in range(24)],
+        "top_locations": _top(Counter(u["user_reported_location"].str.strip())),
+        "accounts_created_per_month": [{"month": m, "count": c} for m, c in sorted(Counter(u["account_creation_date"].str[:7]).items())],
+        "follower_distribution_counts": [int(((followers >= lo) & ((followers <= hi) if hi is not None else True)).sum()) for lo, hi in bands],
+        "followers_median": (lambda m: int(m) if float(m).is_integer() else float(m))(followers.median()),
+        "followers_total": int(followers.sum()),
         "tweets": len(t),
         "accounts": len(u),
         "active_accounts": t["userid"].nunique(),

@@ -1,0 +1,166 @@
+"""Statistics at scale: one streaming path, a Dask path and a whole-file pandas path agree; the cache reads nothing twice."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Project
+from reference import reference_stats
+
+from takedowns.compute import Cache, compute_all
+from takedowns.load import load_content
+from takedowns.progress import Progress
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A project with one synthetic release split over three tweet files, and the tiny fixture."""
+    import datetime as dt
+
+    from takedowns.synthetic import Release, Style, write_release
+
+    project = Project(tmp_path_factory.mktemp("scale"))
+    r = Release("mid", 400, 12_000, 11, dt.date(2017, 1, 1), dt.date(2018, 6, 30), ("en", "es", "zh-cn"),
+                ("uno", "dos", "tres", "Quatro"), ("a.test", "b.test", "c.test"), ("Here", "There"),
+                Style(list_style="bare", hash_kind="hex64", capital_bools=True, float_ids=True, crlf=True, bom=True))
+    write_release(r, project.data / "mid", parts=3)
+    project.add(id="mid", datasets=[{"role": "users", "path": "mid/mid_users_csv_hashed.csv"},
+                                    {"role": "tweets", "path": "mid/mid_tweets_csv_hashed_*.csv"}])
+    project.add(id="tiny")
+    return project
+
+
+def _local(project: Project, workers: int) -> dict:
+    content = load_content(project.content, project.data)
+    return compute_all(content.disclosures, Cache(None), workers=workers)
+
+
+def test_streaming_equals_whole_file_pandas(release: Project) -> None:
+    stats = _local(release, workers=1)["mid"]
+    folder = release.data / "mid"
+    expected = reference_stats(sorted(folder.glob("*_users_*.csv")), sorted(folder.glob("*_tweets_*.csv")))
+    bands = expected.pop("follower_distribution_counts")
+    assert [b["count"] for b in stats["follower_distribution"]] == bands
+    for key, value in expected.items():
+        assert stats[key] == value, key
+    assert stats["tweets"] == 12_000 and stats["accounts"] == 400
+
+
+def test_process_pool_equals_one_process(release: Project) -> None:
+    assert _local(release, workers=2) == _local(release, workers=1)
+
+
+def test_dask_cluster_equals_local(release: Project) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        content = load_content(release.content, release.data)
+        on_cluster = compute_all(content.disclosures, Cache(None), scheduler=cluster.scheduler_address)
+    assert on_cluster == _local(release, workers=1)
+    release.build(scheduler=None)
+
+
+def test_unreachable_scheduler_is_a_clear_error(release: Project) -> None:
+    from takedowns.errors import BuildError
+
+    with pytest.raises(BuildError) as caught:
+        release.build(scheduler="tcp://127.0.0.1:9", cache=None)
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in str(caught.value)
+
+
+def _fake_same_file(path: Path) -> None:
+    """Overwrite a file with garbage of the same size and modification time: only a read would notice."""
+    st = path.stat()
+    path.write_bytes(b"\x00" * st.st_size)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_yaml_only_rebuild_reads_no_dataset(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.add()
+    project.build()
+    first = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
+    for f in (project.data / "tiny").iterdir():
+        _fake_same_file(f)  # any read of these now fails the build
+    (project.content / "disclosures/tiny-2019.yaml").write_text(
+        (project.content / "disclosures/tiny-2019.yaml").read_text().replace("Tiny test network", "Retitled"))
+    project.build()
+    again = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
+    assert again["title"] == "Retitled"
+    assert {k: v for k, v in again.items() if k != "title"} == {k: v for k, v in first.items() if k != "title"}
+
+
+def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    (project.data / "other").mkdir()
+    for name in ("users.csv", "tweets.csv"):
+        (project.data / "other" / name).write_bytes((project.data / "tiny" / name).read_bytes())
+    project.add()
+    project.add(id="other", datasets=[{"role": "users", "path": "other/users.csv"}, {"role": "tweets", "path": "other/tweets.csv"}])
+    project.build()
+    entries = set((project.root / "cache" / "stats").iterdir())
+    for f in (project.data / "other").iterdir():
+        _fake_same_file(f)  # "other" must not be read again
+    tweets = project.data / "tiny" / "tweets.csv"
+    tweets.write_text(tweets.read_text().replace('"2019-01-09 05:30"', '"2019-01-10 05:30"'))
+    project.build()
+    added = set((project.root / "cache" / "stats").iterdir()) - entries
+    assert len(added) == 1  # one file recomputed
+    stats = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
+    assert stats["last_tweet"] == "2019-01-10T05:30Z"
+
+
+def test_noop_rebuild_is_skipped_and_a_damaged_site_is_rebuilt(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.add()
+    assert not project.build().skipped
+    assert project.build().skipped
+    (project.output / "index.html").unlink()
+    assert not project.build().skipped
+    assert (project.output / "index.html").is_file()
+
+
+def test_an_embargo_lifting_is_not_mistaken_for_no_change(tmp_path: Path) -> None:
+    import datetime as dt
+
+    project = Project(tmp_path)
+    project.add(publish_at="2026-06-01T00:00:00Z")
+    before = project.build(now=dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc))
+    assert before.published == []
+    after = project.build(now=dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc))
+    assert not after.skipped and after.published == ["tiny-2019"]
+    assert (project.output / "disclosures/tiny-2019/index.html").is_file()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_is_a_live_line_on_a_terminal_and_plain_lines_in_logs() -> None:
+    tty, log = _Terminal(), io.StringIO()
+    for stream in (tty, log):
+        p = Progress("big.csv", 1000, stream=stream, interval=0)
+        p.start -= 2  # as if two seconds had passed
+        p.advance(n_bytes=500, n_rows=10)
+        p.done()
+    assert tty.getvalue().startswith("\rbig.csv: [##########          ]  50% ")
+    assert "10 rows" in tty.getvalue() and "ETA" in tty.getvalue() and "MB/s" in tty.getvalue()
+    assert log.getvalue().splitlines()[0].startswith("big.csv: [##########          ]  50% ")
+    assert "\r" not in log.getvalue()
+
+
+def test_quiet_build_prints_nothing_on_success(tmp_path: Path) -> None:
+    import subprocess
+
+    project = Project(tmp_path)
+    project.add()
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--content", str(project.content), "--data",
+                           str(project.data), "--output", str(project.output), "--cache", str(project.root / "c"), "--quiet",
+                           "--no-search"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
