@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from .errors import DataError, Problem
 from .formats import FORMATS
 from .model import Dataset, DatasetFile, Disclosure
 from .progress import Progress
-from .read import Skipped, careful_batches, fast_batches
+from .read import Skipped, careful_batches, fast_batches, follows_rules, locate_problems
 from .stats import PARTIALS, STATS_VERSION, Partial, figures, from_json, merge, to_json
 
 
@@ -55,11 +56,17 @@ def run_task(task: Task) -> Outcome:
     report = Progress(task.file.relpath, task.file.size) if task.progress else None
     on_bytes = (lambda n: report.advance(n_bytes=n)) if report else None
     total: Partial = empty()
+
+    def checked(batch: Any) -> Partial | None:
+        return reduce(batch) if follows_rules(batch) else None
+
     try:
-        for batch in fast_batches(task.file, role, on_bytes):
-            merge(total, reduce(batch))
+        for part, rows in _overlapped(checked, fast_batches(task.file, role, on_bytes, check_rules=False)):
+            if part is None:
+                raise locate_problems(task.file, role)
+            merge(total, part)
             if report:
-                report.advance(n_rows=batch.num_rows)
+                report.advance(n_rows=rows)
         if report:
             report.done()
         return Outcome(to_json(total), {"rows": 0, "reasons": {}, "lines": []})
@@ -78,6 +85,25 @@ def run_task(task: Task) -> Outcome:
     if report:
         report.done()
     return Outcome(to_json(total), {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
+
+
+def _overlapped(reduce: Callable[[Any], Partial | None], batches: Iterable[Any], ahead: int = 4) -> Iterator[tuple[Partial | None, int]]:
+    """Yield ``reduce(batch)`` for each batch, in order, computing while the next batches are parsed.
+
+    Arrow's parsing and compute functions release the GIL, so a thread computing
+    statistics runs beside the parser on the other core.  At most ``ahead``
+    batches are in flight: memory stays bounded whatever the file's size.
+    """
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: deque[Any] = deque()
+        for batch in batches:
+            pending.append((pool.submit(reduce, batch), batch.num_rows))
+            if len(pending) >= ahead:
+                future, rows = pending.popleft()
+                yield future.result(), rows
+        while pending:
+            future, rows = pending.popleft()
+            yield future.result(), rows
 
 
 def _run_task_quietly(task: Task) -> Outcome | DataError:

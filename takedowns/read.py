@@ -183,8 +183,30 @@ def check_header(file: DatasetFile, role: Role, names: list[str]) -> None:
                                 f"header lacks {', '.join(missing)} needed for a {role.name} file; it has: {shown}"))
 
 
-def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] | None = None) -> Iterator[pa.RecordBatch]:
-    """Yield batches of the needed columns with Arrow; raise DataError with line numbers if a row is bad."""
+def follows_rules(batch: pa.RecordBatch) -> bool:
+    """Return whether every value in ``batch`` looks as ``RULES`` say (dates, flags, counts)."""
+    names = batch.schema.names
+    for column, rule in RULES.items():
+        if column in names and pc.all(pc.match_substring_regex(batch.column(column), f"^(?:{rule})$")).as_py() is False:
+            return False
+    return True
+
+
+def locate_problems(file: DatasetFile, role: Role) -> DataError:
+    """Return the error naming the bad lines of a file the fast reader refused."""
+    try:
+        list(careful_batches(file, role, skip_bad=False))
+    except DataError as exc:
+        return exc
+    return DataError(Problem(file.relpath, message="could not be parsed as CSV"))
+
+
+def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] | None = None,
+                 check_rules: bool = True) -> Iterator[pa.RecordBatch]:
+    """Yield batches of the needed columns with Arrow; raise DataError with line numbers if a row is bad.
+
+    With ``check_rules=False`` the caller checks ``follows_rules`` itself (on another thread).
+    """
     check_header(file, role, header(file))
     columns = list(role.required)
     try:
@@ -198,16 +220,12 @@ def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] 
                     strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
             for batch in reader:
-                for column, rule in RULES.items():
-                    if column in columns:
-                        ok = pc.all(pc.match_substring_regex(batch.column(column), f"^(?:{rule})$")).as_py()
-                        if ok is False:
-                            raise _Fallback()
+                if check_rules and not follows_rules(batch):
+                    raise _Fallback()
                 yield batch
     except (pa.ArrowInvalid, _Fallback):
         # The fast reader cannot say where; the careful one can.
-        list(careful_batches(file, role, skip_bad=False))
-        raise DataError(Problem(file.relpath, message="could not be parsed as CSV")) from None
+        raise locate_problems(file, role) from None
 
 
 def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skipped | None = None,
