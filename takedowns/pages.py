@@ -189,6 +189,7 @@ class SiteBuilder:
             self.out[f"{folder}charts/{c.name}.svg"] = svg
             self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows, note).encode()
             self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
+                                                                "licence": f"{self.site.licence}. {self.site.data_licence}",
                                                                 "columns": [{"key": k, "label": h} for k, h in c.columns],
                                                                 "rows": list(c.rows)})
             shown.append({"name": c.name, "title": c.title, "summary": c.summary, "columns": c.columns, "rows": c.rows,
@@ -210,7 +211,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
             any_synthetic=synthetic)
     for d in shown:
         _disclosure(sb, d, stats[d.id], now)
-    overview_note = f"Source: {site.title}, {site.base_url}overview/. {licence}"
+    overview_note = f"Source: {site.title}, {site.base_url}overview/. Licence: {licence}"
     sb.page("overview/index.html", "overview.html", "Overview",
             "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
             "overview", overview=ov, totals=ov["totals"], charts=sb.charts("overview/", charts_for(ov, "overview"), overview_note))
@@ -221,7 +222,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 
     records = [summary_record(d, stats[d.id]) for d in shown]
     sb.out["disclosures.json"] = _json({"source": site.base_url, "licence": licence, "disclosures": records})
-    sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. {licence}")
+    sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. Licence: {licence}")
     sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
     sb.out["disclosure.schema.json"] = _json(json_schema())
     updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
@@ -237,7 +238,8 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
     sb.out[f"{folder}stats.json"] = _json(doc)
-    note = f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
+    note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
+            + f". Licence: {sb.site.licence}. {sb.site.data_licence}")
     charts = sb.charts(folder, charts_for(doc), note)
     files = []
     for ds in d.datasets:

@@ -39,6 +39,7 @@ def test_stats_json_contract_matches_an_independent_computation(example_site: Pa
         assert key in stats
     folder = example_site.parent / "data" / "example" / "venezuela_201901_1"
     expected = reference_stats(sorted(folder.glob("*_users_*.csv")), sorted(folder.glob("*_tweets_*.csv")))
+    assert [b["count"] for b in stats["follower_distribution"]] == expected.pop("follower_distribution_counts")
     for key, value in expected.items():
         assert stats[key] == value, key
     assert stats["accounts"] == 764
@@ -108,3 +109,18 @@ def test_chart_libraries_are_served_from_the_site(example_site: Path) -> None:
     assert all(not s.startswith(("http:", "https:", "//")) for s in scripts)
     for s in scripts:
         assert (example_site / "disclosures/ira-2018-10" / s).resolve().is_file(), s
+    # charts.js loads these from beside itself when a chart comes near the screen
+    for name in ("vega.min.js", "vega-lite.min.js", "vega-interpreter.js", "vega-embed.min.js"):
+        assert (example_site / "assets/vendor" / name).stat().st_size > 1000
+        assert f'"{name}"' in (example_site / "assets/charts.js").read_text()
+
+
+def test_every_download_states_source_and_licence(example_site: Path) -> None:
+    for path in sorted(example_site.glob("**/charts/*.csv")) + [example_site / "disclosures.csv"]:
+        first = path.read_text().splitlines()[0]
+        assert first.startswith("# Source: ") and "Licence: " in first, path
+    for path in sorted(example_site.glob("**/charts/*.json")) + sorted(example_site.glob("disclosures/*/stats.json")):
+        data = json.loads(path.read_text())
+        assert data["source"] and data["licence"], path
+    listing = json.loads((example_site / "disclosures.json").read_text())
+    assert listing["source"] and listing["licence"]

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Lighthouse (mobile profile) on the built site's index and one disclosure page, served on loopback.
+# Usage: bash bench/lighthouse.sh [site-folder]   (needs `npm ci` and Debian's chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+site="${1:-site}"
+port=8791
+python3 -m http.server "$port" --bind 127.0.0.1 -d "$site" >/dev/null 2>&1 &
+server=$!
+trap 'kill $server' EXIT
+sleep 1
+export CHROME_PATH=/usr/bin/chromium
+for page in "" "disclosures/ira-2018-10/"; do
+  out="bench/out/lighthouse-$(echo "${page:-index}" | tr '/' '_').json"
+  mkdir -p bench/out
+  npx --no-install lighthouse "http://127.0.0.1:$port/$page" --quiet --output=json --output-path="$out" \
+    --chrome-flags="--headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run" >/dev/null 2>&1 || true
+  python3 - "$out" "${page:-index}" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
+audits = report["audits"]
+print(f"{sys.argv[2]:28} performance {scores['performance']:3}  accessibility {scores['accessibility']:3}  "
+      f"best-practices {scores['best-practices']:3}  seo {scores['seo']:3}  "
+      f"(LCP {audits['largest-contentful-paint']['displayValue']}, CLS {audits['cumulative-layout-shift']['displayValue']}, "
+      f"TBT {audits['total-blocking-time']['displayValue']})")
+for k, v in report["categories"].items():
+    if v["score"] < 1:
+        for ref in v["auditRefs"]:
+            a = audits[ref["id"]]
+            if a.get("score") is not None and a["score"] < 1 and ref.get("weight", 0) > 0:
+                print(f"    {k}: {ref['id']}: {a.get('displayValue', '')} {a['title']}")
+PY
+done
