@@ -98,7 +98,7 @@ def duckdb_stats(path: str, threads: int) -> dict:
         "tweet_languages": top("(SELECT tweet_language v FROM t)", 10_000),
         "top_clients": top("(SELECT tweet_client_name v FROM t)"),
         "top_hashtags": top(f"(SELECT regexp_replace(lower(v), '^#+', '') v FROM {items('hashtags')})"),
-        "top_domains": top(f"""(SELECT regexp_replace(lower(regexp_extract(v, '^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?:[^@/?#\s]*@)?([^/?#:\s]*)', 1)), '^www\.', '') v FROM {items('urls')})"""),
+        "top_domains": top(rf"""(SELECT regexp_replace(lower(regexp_extract(v, '^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?:[^@/?#\s]*@)?([^/?#:\s]*)', 1)), '^www\.', '') v FROM {items('urls')})"""),
         "top_mentions": top(f"(SELECT v FROM {items('user_mentions')})"),
     }
 

@@ -94,7 +94,7 @@ def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: s
         tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")],
     ).properties(width=WIDTH - 260, height=max(60, 18 * len(df)))
     lead = df.iloc[0]
-    rest = ", ".join(f"{_iso(v)} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3]))
+    rest = ", ".join(f"{_iso(v)} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3], strict=True))
     summary = f"{title}: {len(df)} shown; the most common is {_iso(lead['value'])} with {_n(int(lead['count']))} {unit}" + (
         f", followed by {rest}." if rest else ".")
     table = tuple({"value": prefix + str(r["value"]), "count": int(r["count"])} for r in rows)

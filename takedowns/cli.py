@@ -17,7 +17,7 @@ def _moment(text: str) -> dt.datetime:
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone; write e.g. 2024-05-01T09:00:00Z")
-    return value.astimezone(dt.timezone.utc)
+    return value.astimezone(dt.UTC)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -152,7 +152,7 @@ def _new(args: argparse.Namespace) -> int:
     if accounts is None and interactive:
         answer = ask("Accounts announced (0 if not given)", "0", int)
         accounts = int(answer) or None
-    announced = args.announced or dt.datetime.now(dt.timezone.utc).date()
+    announced = args.announced or dt.datetime.now(dt.UTC).date()
     values = NewDisclosure(ident, title, platform, announced, tuple(c.strip() for c in countries), accounts)
     path = new_disclosure(args.content / "disclosures", values)
     print(f"wrote {path} (a draft: set draft: false, or publish_at, when it may be published)")

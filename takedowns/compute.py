@@ -156,7 +156,7 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
         elif task.key not in {t.key for t in todo}:
             todo.append(task)
     problems: list[Problem] = []
-    for task, result in zip(todo, _execute(todo, workers, scheduler)):
+    for task, result in zip(todo, _execute(todo, workers, scheduler), strict=True):
         if isinstance(result, DataError):
             problems.extend(result.problems)
         else:

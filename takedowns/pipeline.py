@@ -44,7 +44,7 @@ class Result:
 
 def clock(options: Options) -> dt.datetime:
     """Return the build's notion of now: --now, else the real clock (never SOURCE_DATE_EPOCH, which dates output)."""
-    return options.now or dt.datetime.now(dt.timezone.utc)
+    return options.now or dt.datetime.now(dt.UTC)
 
 
 def build(options: Options) -> Result:

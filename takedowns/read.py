@@ -264,7 +264,7 @@ def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skip
                 if len(problems) >= MAX_PROBLEMS:
                     break
                 continue
-            for values, i in zip(buffer, index):
+            for values, i in zip(buffer, index, strict=True):
                 values.append(row[i])  # type: ignore[index]
             if len(buffer[0]) >= BATCH_ROWS and not problems:
                 yield pa.RecordBatch.from_arrays([pa.array(v, pa.string()) for v in buffer], columns)
@@ -285,7 +285,7 @@ def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple
             return "NUL byte in a field"
         if _has_surrogate(field_text):
             return "invalid UTF-8"
-    for i, (rule, name) in zip(index, rules):
+    for i, (rule, name) in zip(index, rules, strict=True):
         if rule is not None and not rule.fullmatch(row[i]):
             shown = row[i][:40]
             return f"{name} is {shown!r}, expected {RULES[name]}"

@@ -12,7 +12,7 @@ from typing import Any
 from .countries import country
 from .formats import FORMATS
 from .model import Attribution, Figure, Site, Source
-from .types import (Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Type, Url)
+from .types import Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Type, Url
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 

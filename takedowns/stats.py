@@ -82,7 +82,7 @@ def _counts(values: pa.Array | pa.ChunkedArray) -> Counter[Any]:
     if len(values) == 0:
         return Counter()
     vc = pc.value_counts(values)
-    result = Counter(dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist())))
+    result = Counter(dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True)))
     result.pop("", None)
     result.pop(None, None)
     return result
@@ -154,7 +154,7 @@ def partial_of_users(batch: pa.RecordBatch | pa.Table) -> UsersPartial:
         languages=_counts(pc.utf8_lower(col("account_language"))),
         locations=_counts(pc.utf8_trim_whitespace(col("user_reported_location"))),
         followers=_counts(followers),
-        names=dict(zip(ids, names)),
+        names=dict(zip(ids, names, strict=True)),
     )
 
 

@@ -93,7 +93,7 @@ def users(release: Release) -> list[dict[str, str]]:
     rng = random.Random(f"{release.seed}-users")
     rows = []
     span = (release.start - dt.date(2009, 1, 1)).days + 180  # most accounts exist before they tweet
-    for i in range(release.accounts):
+    for _ in range(release.accounts):
         hashed = rng.random() < 0.6
         userid = _hashed(rng, release.style.hash_kind) if hashed else str(rng.randint(10**7, 10**19 - 1))
         if hashed:
@@ -128,7 +128,7 @@ def tweets(release: Release, accounts: list[dict[str, str]]) -> Iterator[dict[st
     active = rng.choices(accounts, weights=weights, k=release.tweets)
     moments = sorted(rng.betavariate(2, 2) * seconds for _ in range(release.tweets))
     true, false = ("True", "False") if style.capital_bools else ("true", "false")
-    for i, (user, offset) in enumerate(zip(active, moments)):
+    for i, (user, offset) in enumerate(zip(active, moments, strict=True)):
         when = start + dt.timedelta(seconds=int(offset))
         # Operations post on office hours of their home zone: skew the hour.
         when = when.replace(hour=int(rng.triangular(5, 23, 12)) % 24)

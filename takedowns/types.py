@@ -161,7 +161,7 @@ class DateTime(Type):
             moment = dt.datetime.fromisoformat(f"{day}T{time}{'+00:00' if zone == 'Z' else zone}")
         except ValueError:
             raise Invalid(node, f"{value!r} is not a real date-time") from None
-        return moment.astimezone(dt.timezone.utc)
+        return moment.astimezone(dt.UTC)
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:\d{2})$"}

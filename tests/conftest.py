@@ -20,7 +20,7 @@ from takedowns.pipeline import Options, build  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLES = next((p / "shared" / "real-samples" for p in [ROOT.parent, *ROOT.parents] if (p / "shared" / "real-samples").is_dir()), None)
-NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 SITE_YAML = """\
 title: Test Takedowns

@@ -148,7 +148,7 @@ def test_embargo_keeps_a_disclosure_out_of_every_output_until_its_time(project: 
     secret = disclosure_dict(id="secret-op", title="Zanzibar Quokka Network", tags=["quokka"], countries=["Tanzania"],
                              datasets=[{"role": "users", "path": "tiny/users.csv"}])
     project.write("secret.yaml", yaml.safe_dump(secret, sort_keys=False) + f"publish_at: {publish_at}\n")
-    utc = dt.timezone.utc
+    utc = dt.UTC
     build(project.options(search_index=True, now=dt.datetime(2026, 3, 1, 8, 59, 59, tzinfo=utc)))
     text = _all_text(project.output)
     for word in ("secret-op", "Zanzibar Quokka Network", "quokka", "Tanzania"):

@@ -378,8 +378,9 @@ def test_failed_build_leaves_previous_site_byte_identical(project: Project) -> N
 
 def test_killed_build_leaves_previous_site_byte_identical(project: Project) -> None:
     """SIGKILL a real build process at several moments; the old site stays whole every time."""
-    from takedowns.synthetic import Release, Style, write_release
     import datetime as dt
+
+    from takedowns.synthetic import Release, Style, write_release
 
     release = Release("big", 2000, 120_000, 9, dt.date(2018, 1, 1), dt.date(2019, 1, 1), ("en",), ("a", "b"), ("x.test",),
                       ("here",), Style())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from takedowns.linkcheck import broken_links
 
 

@@ -9,10 +9,10 @@ from conftest import SAMPLES, Project
 
 from takedowns.compute import Task, run_task
 from takedowns.errors import DataError
+from takedowns.formats import TWITTER
 from takedowns.load import Hasher
 from takedowns.model import DatasetFile
 from takedowns.read import fast_batches
-from takedowns.formats import TWITTER
 from takedowns.stats import figures, from_json
 
 pytestmark = pytest.mark.skipif(SAMPLES is None, reason="shared/real-samples is not beside the project")

@@ -130,9 +130,9 @@ def test_an_embargo_lifting_is_not_mistaken_for_no_change(tmp_path: Path) -> Non
 
     project = Project(tmp_path)
     project.add(publish_at="2026-06-01T00:00:00Z")
-    before = project.build(now=dt.datetime(2026, 5, 1, tzinfo=dt.timezone.utc))
+    before = project.build(now=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
     assert before.published == []
-    after = project.build(now=dt.datetime(2026, 7, 1, tzinfo=dt.timezone.utc))
+    after = project.build(now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
     assert not after.skipped and after.published == ["tiny-2019"]
     assert (project.output / "disclosures/tiny-2019/index.html").is_file()
 
