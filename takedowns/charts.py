@@ -190,12 +190,13 @@ def followers(s: dict[str, Any]) -> Chart | None:
     bins = s.get("follower_distribution")
     if not bins or not s.get("accounts"):
         return None
-    df = pd.DataFrame(bins)
+    df = pd.DataFrame({"bin": [b["bin"] for b in bins], "count": [b["count"] for b in bins], "rank": range(len(bins))})
+    # Horizontal bars: label text runs along the axis, so the height does not depend on fonts.
     bars = alt.Chart(df).mark_bar(color="#3a7d44").encode(
-        x=alt.X("bin:N", title="Followers", sort=[b["bin"] for b in bins]),
-        y=alt.Y("count:Q", title="Accounts"),
+        y=alt.Y("bin:N", title="Followers", sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
+        x=alt.X("count:Q", title="Accounts"),
         tooltip=[alt.Tooltip("bin:N", title="Followers"), alt.Tooltip("count:Q", title="Accounts", format=",")],
-    ).properties(width=WIDTH - 140, height=200)
+    ).properties(width=WIDTH - 200, height=18 * len(bins))
     peak = max(bins, key=lambda b: b["count"])
     summary = (f"Accounts by follower count; the largest group, {_n(peak['count'])} of {_n(s['accounts'])} accounts, "
                f"had {peak['bin']} followers; the median was {s.get('followers_median')}.")

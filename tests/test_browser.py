@@ -156,3 +156,53 @@ def test_nu_html_checker_reports_no_errors(example_site: Path) -> None:
     messages = json.loads(run.stderr or '{"messages": []}')["messages"]
     assert [(m.get("url", "").rsplit("/site/", 1)[-1], m.get("lastLine"), m["message"]) for m in messages] == []
     assert len(pages) >= 20
+
+
+def test_charts_load_without_shifting_the_layout(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    """Each chart's box is as tall with the static image (no JavaScript) as with the interactive chart."""
+    url = served + "disclosures/iran-2019-01/"
+    context, page, _ = _open(browser, url, javascript=False)
+    static = page.locator("figure.chart .chart-canvas").evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
+    context.close()
+    context, page, problems = _open(browser, url)
+    boxes = page.locator("figure.chart .chart-canvas")
+    for i in range(boxes.count()):
+        boxes.nth(i).scroll_into_view_if_needed()
+        page.locator("figure.chart").nth(i).locator(".chart-canvas.interactive svg").wait_for(timeout=15000)
+    live = boxes.evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
+    assert len(static) == len(live) == 8
+    assert all(abs(a - b) <= 4 for a, b in zip(static, live)), str(list(zip(static, live)))
+    assert problems == []
+    context.close()
+
+
+def test_preview_server_reloads_the_open_page(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import re
+    import subprocess
+    import sys
+
+    from conftest import Project
+
+    project = Project(tmp_path)
+    project.add()
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--content", str(project.content), "--data",
+                                str(project.data), "--output", str(tmp_path / "preview"), "--cache", str(tmp_path / "cache"),
+                                "--port", "0", "--no-search"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        line = ""
+        while "serving" not in line:
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            assert line
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
+        context, page, problems = _open(browser, url + "disclosures/tiny-2019/")
+        assert page.locator("h1").inner_text() == "Tiny test network"
+        path = project.content / "disclosures" / "tiny-2019.yaml"
+        path.write_text(path.read_text().replace("Tiny test network", "Edited while open"))
+        from playwright.sync_api import expect
+
+        expect(page.locator("h1")).to_have_text("Edited while open", timeout=30000)  # the page reloaded by itself
+        assert problems == []
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
