@@ -17,8 +17,9 @@ import pandas as pd
 
 from .stats import WEEKDAYS
 
-WIDTH = 640
+WIDTH = 720
 COLOR = "#2f5f98"
+COUNT_AXIS = alt.Axis(tickMinStep=1, format=",d")  # counts are whole numbers: no 0.5 ticks
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: s
     # Order by a rank field, never by a list of values: Vega-Lite compiles such a list into an
     # expression, and dataset text (a U+2028, a quote) must never reach an expression.
     bars = alt.Chart(df).mark_bar(color=COLOR).encode(
-        x=alt.X("count:Q", title=unit.capitalize()),
+        x=alt.X("count:Q", title=unit.capitalize(), axis=COUNT_AXIS),
         y=alt.Y("value:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
                 axis=alt.Axis(labelLimit=220)),
         tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")],
@@ -112,7 +113,7 @@ def tweets_over_time(s: dict[str, Any]) -> Chart | None:
     df = pd.DataFrame({"month": list(months), "tweets": list(months.values())})
     line = alt.Chart(df).mark_bar(color=COLOR).encode(
         x=alt.X("month:T", title="Month", timeUnit="yearmonth"),
-        y=alt.Y("tweets:Q", title="Tweets"),
+        y=alt.Y("tweets:Q", title="Tweets", axis=COUNT_AXIS),
         tooltip=[alt.Tooltip("month:T", title="Month", timeUnit="yearmonth"), alt.Tooltip("tweets:Q", title="Tweets", format=",")],
     ).properties(width=WIDTH, height=220)
     peak = max(months, key=lambda m: (months[m], m))
@@ -132,7 +133,7 @@ def accounts_created(s: dict[str, Any]) -> Chart | None:
     df = pd.DataFrame(months)
     bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
         x=alt.X("month:T", title="Month created", timeUnit="yearmonth"),
-        y=alt.Y("count:Q", title="Accounts"),
+        y=alt.Y("count:Q", title="Accounts", axis=COUNT_AXIS),
         tooltip=[alt.Tooltip("month:T", title="Month", timeUnit="yearmonth"), alt.Tooltip("count:Q", title="Accounts", format=",")],
     ).properties(width=WIDTH, height=200)
     peak = max(months, key=lambda m: (m["count"], m["month"]))
@@ -194,7 +195,7 @@ def followers(s: dict[str, Any]) -> Chart | None:
     # Horizontal bars: label text runs along the axis, so the height does not depend on fonts.
     bars = alt.Chart(df).mark_bar(color="#3a7d44").encode(
         y=alt.Y("bin:N", title="Followers", sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
-        x=alt.X("count:Q", title="Accounts"),
+        x=alt.X("count:Q", title="Accounts", axis=COUNT_AXIS),
         tooltip=[alt.Tooltip("bin:N", title="Followers"), alt.Tooltip("count:Q", title="Accounts", format=",")],
     ).properties(width=WIDTH - 200, height=18 * len(bins))
     peak = max(bins, key=lambda b: b["count"])
@@ -211,7 +212,8 @@ def by_year(o: dict[str, Any]) -> Chart | None:
         return None
     df = pd.DataFrame(rows)
     bars = alt.Chart(df).mark_bar(color=COLOR).encode(
-        x=alt.X("year:O", title="Year announced"), y=alt.Y("disclosures:Q", title="Disclosures"),
+        x=alt.X("year:O", title="Year announced", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("disclosures:Q", title="Disclosures", axis=COUNT_AXIS),
         tooltip=["year:O", alt.Tooltip("disclosures:Q", format=","), alt.Tooltip("accounts:Q", format=",")],
     ).properties(width=WIDTH - 200, height=200)
     peak = max(rows, key=lambda r: (r["disclosures"], r["year"]))
