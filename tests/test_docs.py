@@ -58,3 +58,19 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
     first_block = readme.index("```sh")
     assert readme[:first_block].count("\n") <= 2  # the commands come first
     assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_pages_workflow_tests_builds_checks_and_deploys() -> None:
+    flow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
+    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert flow["concurrency"]["group"] == "pages"
+    triggers = flow[True]  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"]["branches"] == ["main"] and triggers["schedule"]
+    steps = flow["jobs"]["build"]["steps"]
+    uses = [s.get("uses", "") for s in steps]
+    runs = "\n".join(s.get("run", "") for s in steps)
+    assert "actions/configure-pages@v5" in uses and "actions/upload-pages-artifact@v3" in uses and "actions/cache@v4" in uses
+    assert "bash scripts/test.sh" in runs and "--base-url" in runs and "python3 -m takedowns.linkcheck site" in runs
+    assert runs.index("scripts/test.sh") < runs.index("build.py build") < runs.index("linkcheck")
+    assert flow["jobs"]["deploy"]["needs"] == "build"
+    assert [s["uses"] for s in flow["jobs"]["deploy"]["steps"]] == ["actions/deploy-pages@v4"]
