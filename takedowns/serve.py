@@ -109,6 +109,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
     """Build the preview, serve it, and rebuild on every change until interrupted."""
     options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
     preview = Preview(options)
+    watched = [options.content, options.templates, options.data]
+    state = snapshot(watched)  # before the first build: an edit made while it runs is not missed
     preview.rebuild()
     options.output.mkdir(parents=True, exist_ok=True)
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
@@ -116,8 +118,6 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving the preview (drafts and embargoed included) at http://{host}:{server.server_address[1]}/ ; Ctrl-C stops",
           flush=True)
-    watched = [options.content, options.templates, options.data]
-    state = snapshot(watched)
     try:
         while True:
             time.sleep(interval)

@@ -243,8 +243,9 @@ def test_serve_previews_drafts_rebuilds_on_change_and_survives_broken_yaml(proje
     generation = json.loads(_get(url + "__reload")[1])["generation"]
     path = project.content / "disclosures" / "tiny-2019.yaml"
     path.write_text(path.read_text().replace("Tiny test network", "Renamed network"))
-    _wait(lambda: "Renamed network" in _get(url + "disclosures/tiny-2019/")[1])
-    assert json.loads(_get(url + "__reload")[1])["generation"] > generation
+    # The open page is told to reload once the new site is in place.
+    _wait(lambda: json.loads(_get(url + "__reload")[1])["generation"] > generation)
+    assert "Renamed network" in _get(url + "disclosures/tiny-2019/")[1]
     good = path.read_text()
     path.write_text(good + "title: twice\n")
     _wait(lambda: _get(url)[0] == 500)
