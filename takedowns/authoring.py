@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .countries import country
-from .errors import BuildError, ContentError, DataError, Problem
+from .errors import ContentError, DataError, Problem
 from .formats import FORMATS
 from .load import Hasher, load_content
 from .read import check_header, header
@@ -164,5 +164,3 @@ def check(content_dir: Path, data_dir: Path, now: dt.datetime) -> CheckSummary:
                         sum(d.draft for d in content.disclosures),
                         sum(1 for d in content.disclosures if not d.draft and not d.published(now)))
 
-
-__all__ = ["BuildError", "NewDisclosure", "ask", "check", "new_disclosure", "scaffold"]

@@ -21,7 +21,7 @@ from typing import Any
 
 from .errors import DataError, Problem
 from .formats import FORMATS
-from .model import Dataset, DatasetFile, Disclosure
+from .model import DatasetFile, Disclosure
 from .progress import Progress
 from .read import Skipped, careful_batches, fast_batches, follows_rules, locate_problems
 from .stats import PARTIALS, STATS_VERSION, Partial, figures, from_json, merge, to_json
@@ -202,7 +202,3 @@ def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_row
     result = figures(merged.get("tweets"), merged.get("users"))  # type: ignore[arg-type]
     result["skipped_rows"] = skipped
     return result
-
-
-def dataset_files(dataset: Dataset) -> list[dict[str, Any]]:
-    return [{"path": f.relpath, "bytes": f.size, "sha256": f.sha256, "role": dataset.role} for f in dataset.files]

@@ -21,7 +21,7 @@ from jinja2 import Environment
 from .charts import Chart, charts_for
 from .images import Images
 from .model import Disclosure, Site
-from .render import json_text, table_csv
+from .render import table_csv
 from .schema import PLATFORMS, json_schema
 
 COPY_LIMIT = 25 << 20  # dataset files up to this size are copied into the site for download
@@ -304,5 +304,3 @@ def _disclosures_csv(records: list[dict[str, Any]], note: str) -> bytes:
                     else ("" if r[k] is None else r[k]) for k in cols])
     return out.getvalue().encode()
 
-
-__all__ = ["Copy", "Output", "build_pages", "json_text"]

@@ -9,7 +9,6 @@ Two readers share one set of row rules (``RULES``):
 
 from __future__ import annotations
 
-import codecs
 import csv
 import gzip
 import io
@@ -298,5 +297,3 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 def _has_surrogate(text: str) -> bool:
     return _SURROGATE.search(text) is not None
 
-
-codecs.lookup("utf-8-sig")  # fail at import, not mid-build, if the codec were missing

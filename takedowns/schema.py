@@ -12,7 +12,7 @@ from typing import Any
 from .countries import country
 from .formats import FORMATS
 from .model import Attribution, Figure, Site, Source
-from .types import Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Type, Url
+from .types import Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Url
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
@@ -142,17 +142,13 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-def _type_doc(t: Type) -> str:
-    return t.describe()
-
-
 def reference_markdown() -> str:
     """Return the README's table of disclosure fields."""
     rows = ["| key | required | type | meaning |", "| --- | --- | --- | --- |"]
 
     def add(prefix: str, fields: tuple[Field, ...]) -> None:
         for f in fields:
-            rows.append(f"| `{prefix}{f.name}` | {'yes' if f.required else 'no'} | {_type_doc(f.type)} | {f.doc} |")
+            rows.append(f"| `{prefix}{f.name}` | {'yes' if f.required else 'no'} | {f.type.describe()} | {f.doc} |")
             inner = f.type.item if isinstance(f.type, ListOf) else f.type
             if isinstance(inner, Mapping) and inner is not FIGURES_MAP:
                 add(f"{prefix}{f.name}{'[]' if isinstance(f.type, ListOf) else ''}.", inner.fields)
