@@ -224,6 +224,25 @@ def by_year(o: dict[str, Any]) -> Chart | None:
                  _spec(bars, "Disclosures per year"))
 
 
+@chart("accounts-by-year", scope="overview")
+def accounts_by_year(o: dict[str, Any]) -> Chart | None:
+    rows = o.get("by_year")
+    if not rows:
+        return None
+    df = pd.DataFrame(rows)
+    bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
+        x=alt.X("year:O", title="Year announced", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("accounts:Q", title="Accounts announced", axis=COUNT_AXIS),
+        tooltip=["year:O", alt.Tooltip("accounts:Q", title="Accounts announced", format=",")],
+    ).properties(width=WIDTH - 200, height=200)
+    peak = max(rows, key=lambda r: (r["accounts"], r["year"]))
+    total = sum(r["accounts"] for r in rows)
+    summary = (f"Accounts announced per year, {_n(total)} in all from {rows[0]['year']} to {rows[-1]['year']}; "
+               f"the most, {_n(peak['accounts'])}, in {peak['year']}.")
+    return Chart("accounts-by-year", "Accounts announced per year", summary, (("year", "Year"), ("accounts", "Accounts announced")),
+                 tuple({"year": r["year"], "accounts": r["accounts"]} for r in rows), _spec(bars, "Accounts announced per year"))
+
+
 @chart("accounts-by-country", scope="overview")
 def by_country(o: dict[str, Any]) -> Chart | None:
     rows = [{"value": r["country"], "count": r["accounts"]} for r in o.get("by_country", [])]

@@ -90,7 +90,13 @@ def test_overview_totals(example_site: Path) -> None:
     assert rows["Iran"] == ["2", f"{770 + 2617:,}"]
     assert rows["Russia"] == ["2", f"{3841 + 418:,}"]
     assert rows["Venezuela"] == ["2", f"{764 + 1196:,}"]
-    assert len(tree.css("figure.chart")) == 3
+    assert [f.attributes["id"] for f in tree.css("figure.chart")] == [
+        "chart-disclosures-by-year", "chart-accounts-by-year", "chart-accounts-by-country", "chart-disclosures-by-platform"]
+
+
+def test_accounts_per_year_download(example_site: Path) -> None:
+    rows = (example_site / "overview/charts/accounts-by-year.csv").read_text().splitlines()
+    assert rows[1:] == ["Year,Accounts announced", f"2018,{3841 + 770}", f"2019,{764 + 1196 + 2617 + 418 + 15}"]
 
 
 def test_disclosures_json_and_csv(example_site: Path) -> None:
