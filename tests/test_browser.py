@@ -158,6 +158,19 @@ def test_nu_html_checker_reports_no_errors(example_site: Path) -> None:
     assert len(pages) >= 20
 
 
+def test_each_chart_is_one_keyboard_stop_with_its_sentence(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    context, page, _ = _open(browser, served + "disclosures/bangladesh-2019-01/")
+    first = page.locator("figure.chart").first
+    first.scroll_into_view_if_needed()
+    first.locator(".chart-view").wait_for(timeout=15000)
+    page.locator("figure.chart").first.locator("h3").click()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('role'), document.activeElement.getAttribute('aria-label')]")
+    assert focused[0] == "chart-view" and focused[1] == "img"
+    assert focused[2] == "Chart: " + first.locator("figcaption p").inner_text()
+    context.close()
+
+
 def test_charts_load_without_shifting_the_layout(browser, served: str) -> None:  # type: ignore[no-untyped-def]
     """Each chart's box is as tall with the static image (no JavaScript) as with the interactive chart."""
     url = served + "disclosures/iran-2019-01/"

@@ -41,8 +41,14 @@
         tooltip: { disableDefaultStyle: true }
       });
     }).then(function () {
+      // One keyboard stop per chart, announced by its sentence; the drawing itself is hidden
+      // from screen readers, which get the same numbers from the data table below it.
       var svg = target.querySelector("svg");
-      if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", alt); }
+      if (svg) { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
+      target.setAttribute("role", "img");
+      target.setAttribute("aria-label", alt);
+      target.tabIndex = 0;
+      target.className = "chart-view";
       box.replaceChildren(target);
       box.style.minHeight = "";
       box.classList.add("interactive");
