@@ -205,23 +205,26 @@ def followers(s: dict[str, Any]) -> Chart | None:
                  _spec(bars, "Follower counts"))
 
 
+def _per_year(rows: list[dict[str, Any]], field: str, label: str, color: str) -> alt.Chart:
+    """Return bars of ``field`` per announcement year."""
+    return alt.Chart(pd.DataFrame(rows)).mark_bar(color=color).encode(
+        x=alt.X("year:O", title="Year announced", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{field}:Q", title=label, axis=COUNT_AXIS),
+        tooltip=["year:O", alt.Tooltip(f"{field}:Q", title=label, format=",")],
+    ).properties(width=WIDTH - 200, height=200)
+
+
 @chart("disclosures-by-year", scope="overview")
 def by_year(o: dict[str, Any]) -> Chart | None:
     rows = o.get("by_year")
     if not rows:
         return None
-    df = pd.DataFrame(rows)
-    bars = alt.Chart(df).mark_bar(color=COLOR).encode(
-        x=alt.X("year:O", title="Year announced", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("disclosures:Q", title="Disclosures", axis=COUNT_AXIS),
-        tooltip=["year:O", alt.Tooltip("disclosures:Q", format=","), alt.Tooltip("accounts:Q", format=",")],
-    ).properties(width=WIDTH - 200, height=200)
     peak = max(rows, key=lambda r: (r["disclosures"], r["year"]))
     summary = (f"Disclosures per year from {rows[0]['year']} to {rows[-1]['year']}; the most, {peak['disclosures']}, "
                f"in {peak['year']}, covering {_n(peak['accounts'])} announced accounts.")
     return Chart("disclosures-by-year", "Disclosures and accounts per year", summary,
                  (("year", "Year"), ("disclosures", "Disclosures"), ("accounts", "Accounts announced")), tuple(rows),
-                 _spec(bars, "Disclosures per year"))
+                 _spec(_per_year(rows, "disclosures", "Disclosures", COLOR), "Disclosures per year"))
 
 
 @chart("accounts-by-year", scope="overview")
@@ -229,18 +232,13 @@ def accounts_by_year(o: dict[str, Any]) -> Chart | None:
     rows = o.get("by_year")
     if not rows:
         return None
-    df = pd.DataFrame(rows)
-    bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
-        x=alt.X("year:O", title="Year announced", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("accounts:Q", title="Accounts announced", axis=COUNT_AXIS),
-        tooltip=["year:O", alt.Tooltip("accounts:Q", title="Accounts announced", format=",")],
-    ).properties(width=WIDTH - 200, height=200)
     peak = max(rows, key=lambda r: (r["accounts"], r["year"]))
     total = sum(r["accounts"] for r in rows)
     summary = (f"Accounts announced per year, {_n(total)} in all from {rows[0]['year']} to {rows[-1]['year']}; "
                f"the most, {_n(peak['accounts'])}, in {peak['year']}.")
     return Chart("accounts-by-year", "Accounts announced per year", summary, (("year", "Year"), ("accounts", "Accounts announced")),
-                 tuple({"year": r["year"], "accounts": r["accounts"]} for r in rows), _spec(bars, "Accounts announced per year"))
+                 tuple({"year": r["year"], "accounts": r["accounts"]} for r in rows),
+                 _spec(_per_year(rows, "accounts", "Accounts announced", "#7a4f9a"), "Accounts announced per year"))
 
 
 @chart("accounts-by-country", scope="overview")
