@@ -23,7 +23,7 @@ from .errors import DataError, Problem
 from .formats import FORMATS
 from .model import DatasetFile, Disclosure
 from .progress import Progress
-from .read import Skipped, careful_batches, fast_batches, follows_rules, locate_problems
+from .read import NotClean, Skipped, careful_batches, fast_batches, follows_rules, locate_problems
 from .stats import PARTIALS, STATS_VERSION, Partial, figures, from_json, merge, to_json
 
 
@@ -53,38 +53,37 @@ def run_task(task: Task) -> Outcome:
     """Read one file in a single streaming pass and return its partial statistics."""
     role = FORMATS[task.format].roles[task.role]
     empty, reduce = PARTIALS[task.role]
-    report = Progress(task.file.relpath, task.file.size) if task.progress else None
-    on_bytes = (lambda n: report.advance(n_bytes=n)) if report else None
-    total: Partial = empty()
 
     def checked(batch: Any) -> Partial | None:
         return reduce(batch) if follows_rules(batch) else None
 
     try:
-        for part, rows in _overlapped(checked, fast_batches(task.file, role, on_bytes, check_rules=False)):
-            if part is None:
-                raise locate_problems(task.file, role)
-            merge(total, part)
-            if report:
-                report.advance(n_rows=rows)
-        if report:
-            report.done()
+        total = _reduce_all(task, "", lambda on_bytes: _overlapped(
+            checked, fast_batches(task.file, role, on_bytes, check_rules=False, diagnose=False)), empty())
         return Outcome(to_json(total), {"rows": 0, "reasons": {}, "lines": []})
-    except DataError:
+    except NotClean:
         if not task.skip_bad_rows:
-            raise
-    # Bad rows, and the build said to leave them out: start the file again, carefully.
+            raise locate_problems(task.file, role) from None
+    # Bad rows, and the build said to leave them out: read the file again, carefully, once.
     skipped = Skipped()
-    total = empty()
-    report = Progress(task.file.relpath + " (careful pass)", task.file.size) if task.progress else None
-    on_bytes = (lambda n: report.advance(n_bytes=n)) if report else None
-    for batch in careful_batches(task.file, role, skip_bad=True, skipped=skipped, on_bytes=on_bytes):
-        merge(total, reduce(batch))
+    total = _reduce_all(task, " (careful pass)", lambda on_bytes: (
+        (reduce(b), b.num_rows) for b in careful_batches(task.file, role, skip_bad=True, skipped=skipped, on_bytes=on_bytes)), empty())
+    return Outcome(to_json(total), {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
+
+
+def _reduce_all(task: Task, label: str, parts: Callable[[Callable[[int], None] | None], Iterable[tuple[Partial | None, int]]],
+                total: Partial) -> Partial:
+    """Merge every partial that ``parts`` yields into ``total``, reporting progress when asked."""
+    report = Progress(task.file.relpath + label, task.file.size) if task.progress else None
+    for part, rows in parts((lambda n: report.advance(n_bytes=n)) if report else None):
+        if part is None:
+            raise NotClean()
+        merge(total, part)
         if report:
-            report.advance(n_rows=batch.num_rows)
+            report.advance(n_rows=rows)
     if report:
         report.done()
-    return Outcome(to_json(total), {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
+    return total
 
 
 def _overlapped(reduce: Callable[[Any], Partial | None], batches: Iterable[Any], ahead: int = 4) -> Iterator[tuple[Partial | None, int]]:
@@ -148,15 +147,16 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
     """Return each disclosure's statistics by id; raise DataError naming every bad file."""
     tasks = tasks_of(disclosures, skip_bad_rows, progress)
     outcomes: dict[str, Outcome] = {}
-    todo = []
+    todo: dict[str, Task] = {}  # one task per distinct file, even if two disclosures share it
     for task in tasks:
         hit = cache.get(task)
         if hit is not None:
             outcomes[task.key] = hit
-        elif task.key not in {t.key for t in todo}:
-            todo.append(task)
+        else:
+            todo.setdefault(task.key, task)
     problems: list[Problem] = []
-    for task, result in zip(todo, _execute(todo, workers, scheduler), strict=True):
+    pending = list(todo.values())
+    for task, result in zip(pending, _execute(pending, workers, scheduler), strict=True):
         if isinstance(result, DataError):
             problems.extend(result.problems)
         else:

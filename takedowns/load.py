@@ -126,6 +126,9 @@ def load_content(content_dir: Path, data_dir: Path, hasher: Hasher | None = None
 def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, report: Report) -> Dataset | None:
     """Find the files a dataset entry names, confined to ``data_dir``."""
     line = spec["__line__"]
+    if spec["role"] not in FORMATS[spec["format"]].roles:
+        report.problems.append(Problem(report.filename, line, 0, f"datasets: format {spec['format']!r} has no role {spec['role']!r}"))
+        return None
     root = data_dir.resolve()
     found: dict[str, Path] = {}
     ok = True
@@ -169,10 +172,6 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
             report.problems.append(Problem(report.filename, line, 0,
                                            f"datasets: {files[0].relpath} has sha256 {files[0].sha256}, not {spec['sha256']} as given; the file changed or is the wrong one"))
             return None
-    fmt_roles = FORMATS[spec["format"]].roles
-    if spec["role"] not in fmt_roles:
-        report.problems.append(Problem(report.filename, line, 0, f"datasets: format {spec['format']!r} has no role {spec['role']!r}"))
-        return None
     return Dataset(spec["role"], spec["format"], tuple(spec["path"]), spec["hashed"], tuple(files))
 
 

@@ -48,8 +48,8 @@ RULES: dict[str, str] = {
 _COMPILED = {k: re.compile(v) for k, v in RULES.items()}
 
 
-class _Fallback(Exception):
-    """The fast reader met something only the careful reader can locate."""
+class NotClean(Exception):
+    """The fast reader met something only the careful reader can locate or skip."""
 
 
 @dataclass
@@ -88,10 +88,10 @@ class _Guard(io.RawIOBase):
             # The fast reader converts only the columns it needs, so it would not notice
             # bad bytes elsewhere; check every byte here, and let the careful reader name the line.
             if b"\x00" in data:
-                raise _Fallback()
+                raise NotClean()
             cut = _whole_characters(data) if data else 0
             if not _valid_utf8(self.carry + data[:cut]) or (not data and self.carry):
-                raise _Fallback()
+                raise NotClean()
             self.carry = data[cut:]
         self.total += n
         if self.compressed is not None and self.total > (64 << 20):
@@ -201,10 +201,12 @@ def locate_problems(file: DatasetFile, role: Role) -> DataError:
 
 
 def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] | None = None,
-                 check_rules: bool = True) -> Iterator[pa.RecordBatch]:
+                 check_rules: bool = True, diagnose: bool = True) -> Iterator[pa.RecordBatch]:
     """Yield batches of the needed columns with Arrow; raise DataError with line numbers if a row is bad.
 
-    With ``check_rules=False`` the caller checks ``follows_rules`` itself (on another thread).
+    With ``check_rules=False`` the caller checks ``follows_rules`` itself (on another thread);
+    with ``diagnose=False`` a bad file raises ``NotClean`` at once, without the careful pass
+    that names its lines (for a caller that will skip bad rows anyway).
     """
     check_header(file, role, header(file))
     columns = list(role.required)
@@ -220,9 +222,11 @@ def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] 
             )
             for batch in reader:
                 if check_rules and not follows_rules(batch):
-                    raise _Fallback()
+                    raise NotClean()
                 yield batch
-    except (pa.ArrowInvalid, _Fallback):
+    except (pa.ArrowInvalid, NotClean):
+        if not diagnose:
+            raise NotClean() from None
         # The fast reader cannot say where; the careful one can.
         raise locate_problems(file, role) from None
 
