@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .countries import country
+import yaml
+
+from . import document
 from .errors import ContentError, DataError, Problem
 from .formats import FORMATS
 from .load import Hasher, load_content
 from .read import check_header, header
-from .schema import ATTRIBUTIONS, FIGURES, PLATFORMS, SLUG
+from .schema import ATTRIBUTIONS, DISCLOSURE, DISCLOSURE_FIELDS, FIGURES, PLATFORMS
+from .types import Invalid, Report, convert_root
 
 
 @dataclass(frozen=True)
@@ -27,25 +31,30 @@ class NewDisclosure:
     accounts: int | None
 
 
+def emit(value: object) -> str:
+    """Return ``value`` as one line of YAML, quoted and escaped by the YAML emitter as its text needs."""
+    text = yaml.safe_dump(value, allow_unicode=True, default_flow_style=True, width=1 << 30, sort_keys=False)
+    return text.removesuffix("\n...\n").strip()
+
+
 def scaffold(d: NewDisclosure) -> str:
     """Return the text of a new disclosure file: every field, each explained, kept as a draft."""
-    countries = ", ".join(d.countries)
-    accounts = str(d.accounts) if d.accounts is not None else ""
+    accounts = emit(d.accounts) if d.accounts is not None else ""
     figures = "\n".join(f"#   {key}: 0    # {label}" for key, label in FIGURES.items())
     return f"""# yaml-language-server: $schema=../../disclosure.schema.json
 # A takedown disclosure. Check it with `python3 build.py check`; preview it with `python3 build.py serve`.
 # It stays out of the published site while `draft: true`, and before `publish_at`.
 
 # Unique id, used in the address disclosures/<id>/: lowercase letters, digits, hyphens.
-id: {d.id}
+id: {emit(d.id)}
 # Headline of the page.
-title: {_quote(d.title)}
+title: {emit(d.title)}
 # Which platform removed the network: {", ".join(PLATFORMS)}.
-platform: {d.platform}
+platform: {emit(d.platform)}
 # Day of the platform's announcement, YYYY-MM-DD.
 announced: {d.announced.isoformat()}
 # Where the platform says the operation came from: country names or ISO codes.
-countries: [{countries}]
+countries: {emit(list(d.countries))}
 # Audiences the operation targeted (free text).
 targets: []
 # Who ran it, in the platform's words. kind is one of: {", ".join(ATTRIBUTIONS)}.
@@ -87,30 +96,60 @@ publish_at:
 """
 
 
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+def field_value(name: str, value: object) -> object:
+    """Check one answer with the schema's own converter for field ``name``; return the value as a disclosure holds it."""
+    if isinstance(value, str) and _SURROGATES.search(value):
+        raise ValueError(f"{name}: not valid UTF-8 text")
+    spec = next(f for f in DISCLOSURE_FIELDS if f.name == name)
+    node = yaml.compose(emit(value), Loader=yaml.SafeLoader)
+    report = Report("new")
+    try:
+        converted = spec.type.convert(node, report)
+    except Invalid as exc:
+        raise ValueError(str(exc) or "; ".join(p.message for p in report.problems)) from None
+    if report.problems:
+        raise ValueError("; ".join(p.message for p in report.problems))
+    return converted
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def new_disclosure(folder: Path, values: NewDisclosure) -> Path:
-    """Write a scaffold for ``values`` into ``folder``; refuse to overwrite an existing file."""
+    """Write a scaffold for ``values`` into ``folder``; refuse invalid answers and never overwrite a file."""
     problems = []
-    if not re.fullmatch(SLUG, values.id):
-        problems.append(f"id {values.id!r} is not a slug: lowercase letters, digits and single hyphens")
-    if values.platform not in PLATFORMS:
-        problems.append(f"platform {values.platform!r} is not one of: {', '.join(PLATFORMS)}")
-    for c in values.countries:
+    for name, value in (("id", values.id), ("title", values.title), ("platform", values.platform),
+                        ("countries", list(values.countries)), ("accounts_announced", values.accounts)):
+        if value is None:
+            continue
         try:
-            country(c)
+            field_value(name, value)
         except ValueError as exc:
-            problems.append(str(exc))
+            problems.append(f"{name}: {exc}" if not str(exc).startswith(name) else str(exc))
     if problems:
         raise ContentError([Problem("new", message=p) for p in problems])
+    text = scaffold(values)
+    # The file must read back as exactly what was asked for: parse it as the build will.
+    root, found = document.parse(text, "new")
+    report = Report("new", found)
+    written = convert_root(DISCLOSURE, root, report) if root is not None else None
+    if written is None or (written["id"], written["title"], written["platform"], written["accounts_announced"]) != (
+            values.id, values.title, values.platform, values.accounts) or len(written["countries"]) != len(values.countries):
+        raise ContentError([Problem("new", message=f"could not write these answers as a valid disclosure: {p.message}") for p in report.problems]
+                           or [Problem("new", message="the answers did not read back as given; nothing was written")])
     path = folder / f"{values.id}.yaml"
     if path.exists() or (folder / f"{values.id}.yml").exists():
         raise ContentError(Problem(str(path), message="already exists; not overwritten (choose another id, or edit it)"))
     folder.mkdir(parents=True, exist_ok=True)
-    with open(path, "x", encoding="utf-8") as f:
-        f.write(scaffold(values))
+    tmp = folder / f".{values.id}.{os.getpid()}.new"
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        try:
+            os.link(tmp, path)  # atomic, and fails if another process wrote the file meanwhile
+        except FileExistsError:
+            raise ContentError(Problem(str(path), message="already exists; not overwritten (choose another id, or edit it)")) from None
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

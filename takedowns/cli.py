@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,6 +45,11 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate every disclosure and dataset without building")
     _common(c)
     c.add_argument("--now", type=_moment, help="the moment embargoes are judged against (default: the clock)")
+    c.add_argument("--full", action="store_true",
+                   help="also read every dataset row, compute every statistic and render every page, drafts included, writing no site: "
+                        "what passes this, builds")
+    c.add_argument("--skip-bad-rows", action="store_true", help="with --full: judge datasets as a build with --skip-bad-rows would")
+    c.add_argument("--cache", type=Path, default=Path(".cache"), help="statistics cache folder, with --full (default: .cache)")
     n = sub.add_parser("new", help="write a new disclosure file (asks for what is missing when run on a terminal)")
     n.add_argument("--content", type=Path, default=Path("content"))
     n.add_argument("--id", help="slug used in the address, e.g. iran-2024-05")
@@ -85,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            if args.output.absolute() == Path("site").absolute():
+            if Path(os.path.realpath(args.output)) == Path(os.path.realpath("site")):
                 print("serve builds drafts and embargoed disclosures; it will not write into site/", file=sys.stderr)
                 return 2
             serve(Options(content=args.content, data=args.data, templates=args.templates, output=args.output, cache=args.cache,
@@ -108,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous site is untouched", file=sys.stderr)
         return 130
+    except OSError as exc:  # the machine, not the content: a full disk, a port in use, a folder without permission
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"{args.command} failed: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -116,15 +125,18 @@ def _check(args: argparse.Namespace) -> int:
 
     now = clock(Options(now=args.now))
     summary = check(args.content, args.data, now)
+    if args.full:
+        build(Options(content=args.content, data=args.data, templates=args.templates, cache=args.cache, now=now, drafts=True,
+                      skip_bad_rows=args.skip_bad_rows, write=False, quiet=True))
     print(f"ok: {summary.disclosures} disclosures, {summary.datasets} datasets in {summary.files} files "
-          f"({summary.bytes / 1e6:,.1f} MB); {summary.drafts} draft(s), {summary.embargoed} under embargo; no problems")
+          f"({summary.bytes / 1e6:,.1f} MB); {summary.drafts} draft(s), {summary.embargoed} under embargo; no problems"
+          + ("; every row read and every page rendered" if args.full else " (headers checked; --full reads every row)"))
     return 0
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .authoring import NewDisclosure, ask, new_disclosure
-    from .countries import country
-    from .schema import PLATFORMS, SLUG
+    from .authoring import NewDisclosure, ask, field_value, new_disclosure
+    from .schema import PLATFORMS
 
     interactive = sys.stdin.isatty()
 
@@ -135,22 +147,18 @@ def _new(args: argparse.Namespace) -> int:
             raise BuildError(f"{flag} is required when not run on a terminal")
         return ask(prompt, default, valid)
 
-    def platform_ok(value: str) -> None:
-        if value not in PLATFORMS:
-            raise ValueError(f"one of {', '.join(PLATFORMS)}")
+    def several(answer: str) -> list[str]:
+        return [x.strip() for x in answer.split(";" if ";" in answer else ",")]
 
-    def slug_ok(value: str) -> None:
-        if not re.fullmatch(SLUG, value):
-            raise ValueError("lowercase letters, digits and single hyphens, e.g. iran-2024-05")
-
-    ident = need(args.id, "--id", "Id (slug, e.g. iran-2024-05)", valid=slug_ok)
-    title = need(args.title, "--title", "Title")
-    platform = need(args.platform, "--platform", "Platform (" + ", ".join(PLATFORMS) + ")", "twitter", platform_ok)
-    countries = args.country or need(None, "--country", "Countries, comma-separated",
-                                     valid=lambda v: [country(x) for x in v.split(",")]).split(",")
+    # Each answer is checked by the schema's own converter, as the build will read it.
+    ident = need(args.id, "--id", "Id (slug, e.g. iran-2024-05)", valid=lambda v: field_value("id", v))
+    title = need(args.title, "--title", "Title", valid=lambda v: field_value("title", v))
+    platform = need(args.platform, "--platform", "Platform (" + ", ".join(PLATFORMS) + ")", "twitter", lambda v: field_value("platform", v))
+    countries = args.country or several(need(None, "--country", "Countries (separate several with , or ;)",
+                                             valid=lambda v: field_value("countries", several(v))))
     accounts = args.accounts
     if accounts is None and interactive:
-        answer = ask("Accounts announced (0 if not given)", "0", int)
+        answer = ask("Accounts announced (0 if not given)", "0", lambda v: field_value("accounts_announced", int(v)))
         accounts = int(answer) or None
     announced = args.announced or dt.datetime.now(dt.UTC).date()
     values = NewDisclosure(ident, title, platform, announced, tuple(c.strip() for c in countries), accounts)

@@ -1,7 +1,8 @@
 """Compute every disclosure's statistics: one streaming pass per file, cached by content.
 
 A task is one dataset file.  Its partial statistics are cached under a key made
-of the file's SHA-256, its role and format, and the statistics version, so a
+of the file's SHA-256, its role and format, and a digest of the code that computes
+them (this module and every module it imports, and the installed pyarrow), so a
 rebuild that changed only YAML or templates reads no dataset, and a changed
 file recomputes only itself.  Tasks run in a local process pool, or on a Dask
 cluster when given a scheduler address: the same function either way.
@@ -11,7 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.queues
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -20,11 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
+from .files import atomic_write
 from .formats import FORMATS
+from .freshness import code_digest
 from .model import DatasetFile, Disclosure
 from .progress import Progress
-from .read import NotClean, Skipped, careful_batches, fast_batches, follows_rules, locate_problems
-from .stats import PARTIALS, STATS_VERSION, Partial, figures, from_json, merge, to_json
+from .read import MAX_PROBLEMS, NotClean, Skipped, careful_batches, fast_batches, follows_rules, lines_of, locate_problems
+from .stats import PARTIALS, Partial, figures, from_json, merge, to_json
 
 
 @dataclass(frozen=True)
@@ -39,7 +46,8 @@ class Task:
 
     @property
     def key(self) -> str:
-        text = f"{STATS_VERSION}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"  # not progress
+        code = code_digest("compute", ("pyarrow",))
+        text = f"{code}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"  # not progress
         return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -47,6 +55,10 @@ class Task:
 class Outcome:
     partial: dict[str, Any]  # stats.to_json of the file's partial
     skipped: dict[str, Any]  # rows left out under --skip-bad-rows, by reason
+
+
+# Where a worker process sends (bytes, rows) read, for the parent to draw; set by the pool's initializer.
+_REPORT: Callable[[int, int], None] | None = None
 
 
 def run_task(task: Task) -> Outcome:
@@ -73,16 +85,14 @@ def run_task(task: Task) -> Outcome:
 
 def _reduce_all(task: Task, label: str, parts: Callable[[Callable[[int], None] | None], Iterable[tuple[Partial | None, int]]],
                 total: Partial) -> Partial:
-    """Merge every partial that ``parts`` yields into ``total``, reporting progress when asked."""
-    report = Progress(task.file.relpath + label, task.file.size) if task.progress else None
-    for part, rows in parts((lambda n: report.advance(n_bytes=n)) if report else None):
+    """Merge every partial that ``parts`` yields into ``total``, reporting bytes and rows read to ``_REPORT`` if set."""
+    report = _REPORT if task.progress else None
+    for part, rows in parts((lambda n: report(n, 0)) if report else None):
         if part is None:
             raise NotClean()
         merge(total, part)
         if report:
-            report.advance(n_rows=rows)
-    if report:
-        report.done()
+            report(0, rows)
     return total
 
 
@@ -114,7 +124,7 @@ def _run_task_quietly(task: Task) -> Outcome | DataError:
 
 
 class Cache:
-    """Partial statistics on disk, one JSON file per task key."""
+    """Partial statistics on disk, one JSON file per task key; an entry that cannot be read whole is a miss."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
@@ -125,17 +135,17 @@ class Cache:
         path = self.folder / f"{task.key}.json"
         try:
             data = json.loads(path.read_text())
-            return Outcome(data["partial"], data["skipped"])
-        except (OSError, ValueError, KeyError):
+            outcome = Outcome(data["partial"], data["skipped"])
+            from_json(outcome.partial)  # every field there and of the right shape
+            int(outcome.skipped["rows"]), dict(outcome.skipped["reasons"]), list(outcome.skipped["lines"])
+        except Exception:  # truncated, hand-edited or from another version: compute afresh
             return None
+        return outcome
 
     def put(self, task: Task, outcome: Outcome) -> None:
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f".{task.key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps({"partial": outcome.partial, "skipped": outcome.skipped}, separators=(",", ":")))
-        tmp.replace(self.folder / f"{task.key}.json")
+        atomic_write(self.folder / f"{task.key}.json", json.dumps({"partial": outcome.partial, "skipped": outcome.skipped}, separators=(",", ":")))
 
 
 def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool, progress: bool = False) -> list[Task]:
@@ -164,10 +174,19 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
             cache.put(task, result)
     if problems:
         raise DataError(problems)
-    return {d.id: disclosure_figures(d, outcomes, skip_bad_rows) for d in disclosures}
+    result = {}
+    for d in disclosures:
+        try:
+            result[d.id] = disclosure_figures(d, outcomes, skip_bad_rows)
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DataError(problems)
+    return result
 
 
 def _execute(todo: list[Task], workers: int | None, scheduler: str | None) -> list[Outcome | DataError]:
+    global _REPORT
     if not todo:
         return []
     if scheduler:
@@ -175,10 +194,47 @@ def _execute(todo: list[Task], workers: int | None, scheduler: str | None) -> li
 
         return run_on_cluster(todo, scheduler, _run_task_quietly)
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(todo), 4)
+    # One progress line for all files, drawn by this process alone.
+    progress = Progress(f"statistics of {len(todo)} file{'s' if len(todo) != 1 else ''}", sum(t.file.size for t in todo))
     if workers <= 1 or len(todo) == 1:
-        return [_run_task_quietly(task) for task in todo]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return _in_pool(pool, todo)
+        _REPORT = progress.advance_both
+        try:
+            return [_run_task_quietly(task) for task in todo]
+        finally:
+            _REPORT = None
+            progress.done()
+    queue: multiprocessing.queues.SimpleQueue[tuple[int, int] | None] = _CONTEXT.SimpleQueue()
+    drawer = threading.Thread(target=_draw, args=(queue, progress), daemon=True)
+    drawer.start()
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_CONTEXT, initializer=_worker_start, initargs=(queue, os.getpid())) as pool:
+            return _in_pool(pool, todo)
+    finally:
+        queue.put(None)
+        drawer.join()
+        progress.done()
+
+
+_CONTEXT = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+def _draw(queue: Any, progress: Progress) -> None:
+    while (item := queue.get()) is not None:
+        progress.advance_both(*item)
+
+
+def _worker_start(queue: Any, parent: int) -> None:
+    """Set up a pool worker: report progress to the parent, and end when the parent is gone (killed builds leave no workers)."""
+    global _REPORT
+    _REPORT = lambda n_bytes, n_rows: queue.put((n_bytes, n_rows))  # noqa: E731
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _in_pool(pool: Executor, todo: list[Task]) -> list[Outcome | DataError]:
@@ -186,6 +242,29 @@ def _in_pool(pool: Executor, todo: list[Task]) -> list[Outcome | DataError]:
     order = sorted(range(len(todo)), key=lambda i: -todo[i].file.size)
     futures = {i: pool.submit(_run_task_quietly, todo[i]) for i in order}
     return [futures[i].result() for i in range(len(todo))]
+
+
+def duplicate_accounts(d: Disclosure, duplicates: dict[str, int]) -> DataError:
+    """Return the error naming every line of the accounts a users file gives more than once (each would count twice)."""
+    wanted = set(sorted(duplicates)[:MAX_PROBLEMS])
+    seen: dict[str, tuple[str, int]] = {}
+    problems = []
+    for dataset in d.datasets:
+        if dataset.role != "users":
+            continue
+        for file in dataset.files:
+            for userid, lines in sorted(lines_of(file, "userid", wanted).items()):
+                for line in lines:
+                    if userid in seen:
+                        first = seen[userid]
+                        problems.append(Problem(file.relpath, line, 0, f"userid {userid[:40]!r} is given again (first at {first[0]}:{first[1]}); "
+                                                                       "each account must be one row of the users file"))
+                    else:
+                        seen[userid] = (file.relpath, line)
+    more = len(duplicates) - len(wanted)
+    if more > 0:
+        problems.append(Problem(d.source_file, 0, 0, f"and {more:,} more accounts are given on more than one row of the users file"))
+    return DataError(problems)
 
 
 def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_rows: bool) -> dict[str, Any]:
@@ -199,6 +278,9 @@ def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_row
             merged[dataset.role] = merge(merged[dataset.role], part) if dataset.role in merged else part
             if outcome.skipped["rows"]:
                 skipped.append({"file": file.relpath, **outcome.skipped})
-    result = figures(merged.get("tweets"), merged.get("users"))  # type: ignore[arg-type]
+    users = merged.get("users")
+    if users is not None and users.duplicates:  # type: ignore[union-attr]
+        raise duplicate_accounts(d, users.duplicates)  # type: ignore[union-attr]
+    result = figures(merged.get("tweets"), users)  # type: ignore[arg-type]
     result["skipped_rows"] = skipped
     return result

@@ -7,12 +7,20 @@ from functools import lru_cache
 
 import pycountry
 
-# Names people write that ISO 3166 spells otherwise, and short display names
-# for countries whose ISO name is long-winded.
+# Names platforms write that ISO 3166 spells otherwise (exact names only: no fuzzy matching,
+# which maps Kosovo to Serbia), and short display names for long-winded ISO names.
 _ALIASES = {"russia": "RU", "south korea": "KR", "north korea": "KP", "palestine": "PS",
-            "uk": "GB", "britain": "GB", "usa": "US", "us": "US", "drc": "CD", "ivory coast": "CI"}
+            "uk": "GB", "britain": "GB", "great britain": "GB", "usa": "US", "us": "US", "united states of america": "US",
+            "drc": "CD", "dr congo": "CD", "democratic republic of the congo": "CD", "congo-kinshasa": "CD",
+            "republic of the congo": "CG", "congo-brazzaville": "CG",
+            "ivory coast": "CI", "cote d'ivoire": "CI", "turkey": "TR", "turkiye": "TR", "uae": "AE",
+            "macedonia": "MK", "burma": "MM", "swaziland": "SZ", "cape verde": "CV", "czech republic": "CZ",
+            "kosovo": "XK", "xk": "XK", "vietnam": "VN", "viet nam": "VN", "laos": "LA", "syria": "SY", "iran": "IR",
+            "moldova": "MD", "tanzania": "TZ", "bolivia": "BO", "venezuela": "VE", "taiwan": "TW", "hong kong": "HK"}
 _DISPLAY = {"RU": "Russia", "KR": "South Korea", "KP": "North Korea", "PS": "Palestine",
-            "CD": "DR Congo", "GB": "United Kingdom", "US": "United States", "MK": "North Macedonia"}
+            "CD": "DR Congo", "CG": "Republic of the Congo", "GB": "United Kingdom", "US": "United States", "MK": "North Macedonia"}
+# Not in ISO 3166-1, but named as an origin in takedown reports; XK is the code the EU and others use.
+_OUTSIDE_ISO = {"XK": "Kosovo"}
 
 
 @dataclass(frozen=True, order=True)
@@ -33,6 +41,8 @@ def country(text: str) -> Country:
     wanted = text.strip()
     code = _ALIASES.get(wanted.lower())
     record = None
+    if code in _OUTSIDE_ISO:
+        return Country(name=_OUTSIDE_ISO[code], code=code)
     if code:
         record = pycountry.countries.get(alpha_2=code)
     else:

@@ -69,8 +69,9 @@ def parse(text: str | bytes, filename: str) -> tuple[Node | None, list[Problem]]
     if root is None:
         return None, [Problem(filename, 1, 0, "the file is empty; expected a mapping of disclosure fields")]
     problems: list[Problem] = []
-    _check(root, filename, 0, problems)
-    return (None if problems else root), problems
+    fatal = _check(root, filename, 0, problems)
+    # A duplicate key leaves the tree readable: go on, so every other problem of the file is reported too.
+    return (None if fatal else root), problems
 
 
 def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
@@ -83,23 +84,26 @@ def _yaml_problem(filename: str, exc: yaml.YAMLError) -> Problem:
     return Problem(filename, mark.line + 1, mark.column + 1, message)
 
 
-def _check(node: Node, filename: str, depth: int, problems: list[Problem]) -> None:
-    """Refuse explicit tags, deep nesting and duplicate keys anywhere in the tree."""
+def _check(node: Node, filename: str, depth: int, problems: list[Problem]) -> bool:
+    """Refuse explicit tags, deep nesting and duplicate keys anywhere in the tree; return whether the tree is unusable."""
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if depth > MAX_DEPTH:
         problems.append(Problem(filename, line, col, f"nested too deeply (more than {MAX_DEPTH} levels)"))
-        return
+        return True
     if node.tag not in _IMPLICIT_TAGS:
         problems.append(Problem(filename, line, col, f"YAML tag {node.tag!r} is not allowed; write plain values"))
-        return
+        return True
+    fatal = False
     if isinstance(node, MappingNode):
         seen: dict[str, int] = {}
         for key, value in node.value:
             if not isinstance(key, ScalarNode):
                 problems.append(Problem(filename, key.start_mark.line + 1, key.start_mark.column + 1, "a key must be plain text"))
+                fatal = True
                 continue
             if key.tag == "tag:yaml.org,2002:merge":
                 problems.append(Problem(filename, key.start_mark.line + 1, key.start_mark.column + 1, "merge keys (<<) are not allowed"))
+                fatal = True
                 continue
             kline = key.start_mark.line + 1
             if key.value in seen:
@@ -109,10 +113,11 @@ def _check(node: Node, filename: str, depth: int, problems: list[Problem]) -> No
                 )
             else:
                 seen[key.value] = kline
-            _check(value, filename, depth + 1, problems)
+            fatal = _check(value, filename, depth + 1, problems) or fatal
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            _check(item, filename, depth + 1, problems)
+            fatal = _check(item, filename, depth + 1, problems) or fatal
+    return fatal
 
 
 def where(node: Node) -> tuple[int, int]:

@@ -1,20 +1,75 @@
 """Skip a build whose inputs and output are exactly as the last successful build left them.
 
 The key covers everything a build reads: the package's code, templates, content,
-the data files (by path, size and modification time), the chart libraries,
+the data files (by path, size, modification and change time), the chart libraries,
 the options, and which disclosures are published at this moment.  The output is
 checked too, so a deleted or edited file in site/ is rebuilt.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import re
+import sys
+from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("altair", "vl-convert-python", "pagefind", "pyarrow", "jinja2", "markdown", "nh3")
+from .files import atomic_write
+
+# The distributions a build imports; their own dependencies are followed from their metadata.
+PACKAGES = ("altair", "vl-convert-python", "pagefind", "pyarrow", "jinja2", "markupsafe", "markdown", "nh3",
+            "pandas", "pyyaml", "pycountry")
+_PACKAGE = Path(__file__).parent
+
+
+@cache
+def distributions(names: tuple[str, ...] = PACKAGES) -> tuple[tuple[str, str], ...]:
+    """Return (name, version) of ``names`` and of everything they require, installed or not ("none")."""
+    seen: dict[str, str] = {}
+    todo = list(names)
+    while todo:
+        name = re.sub(r"[-_.]+", "-", todo.pop()).lower()
+        if name in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            seen[name] = "none"
+            continue
+        seen[name] = dist.version
+        for req in dist.requires or []:
+            if "extra ==" in req:  # optional extras are not imported by the build
+                continue
+            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", req)
+            if match:
+                todo.append(match.group(0))
+    return tuple(sorted(seen.items()))
+
+
+@cache
+def code_digest(module: str, libraries: tuple[str, ...] = ()) -> str:
+    """Return a digest of a package module, every package module it imports (followed), Python and ``libraries``' versions.
+
+    Cache entries are keyed on it, so no change to the code that computes them can be served stale.
+    """
+    digest = hashlib.sha256(sys.version.encode())
+    todo, seen = [module], set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = (_PACKAGE / f"{name}.py").read_bytes()
+        digest.update(name.encode() + b"\0" + source)
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo.extend([node.module] if node.module else [a.name for a in node.names])
+    digest.update(json.dumps(distributions(libraries)).encode())
+    return digest.hexdigest()
 
 
 def _tree(digest: Any, folder: Path, contents: bool) -> None:
@@ -26,8 +81,8 @@ def _tree(digest: Any, folder: Path, contents: bool) -> None:
         if contents:
             digest.update(path.read_bytes())
         else:
-            st = path.stat()
-            digest.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+            st = path.stat()  # the change time too: cp -p and rsync -t restore size and mtime, never ctime
+            digest.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}".encode())
 
 
 def input_key(options: Any, published: list[str]) -> str:
@@ -40,11 +95,7 @@ def input_key(options: Any, published: list[str]) -> str:
     for rel in ("vega/package.json", "vega-lite/package.json", "vega-embed/package.json", "vega-interpreter/package.json"):
         path = options.node_modules / rel
         digest.update(path.read_bytes() if path.is_file() else b"missing")
-    for name in PACKAGES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=none".encode())
+    digest.update(json.dumps(distributions()).encode())
     settings = {k: str(getattr(options, k)) for k in ("base_url", "drafts", "skip_bad_rows", "search_index", "live_reload")}
     digest.update(json.dumps([settings, published], sort_keys=True).encode())
     return digest.hexdigest()
@@ -73,8 +124,4 @@ def up_to_date(cache: Path | None, output: Path, key: str) -> bool:
 def remember(cache: Path | None, output: Path, key: str) -> None:
     if cache is None:
         return
-    record = _record(cache, output)
-    record.parent.mkdir(parents=True, exist_ok=True)
-    tmp = record.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"input": key, "output": output_key(output)}))
-    tmp.replace(record)
+    atomic_write(_record(cache, output), json.dumps({"input": key, "output": output_key(output)}))

@@ -16,9 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, Problem
+from .files import atomic_write
+from .freshness import distributions
 
 _SIZE = re.compile(rb'<svg[^>]*\swidth="([0-9.]+)"[^>]*\sheight="([0-9.]+)"')
-RENDERER_VERSION = "vl-convert-1.9.0"
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def _whole(data: bytes, kind: str) -> bool:
+    """Return whether a cached image is complete (a killed writer or a full disk can leave half a file)."""
+    if kind == "svg":
+        return data.startswith(b"<svg") and data.rstrip().endswith(b"</svg>")
+    return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(_PNG_END)
 
 
 def _render(spec: dict[str, Any], kind: str) -> bytes:
@@ -54,16 +63,17 @@ class Images:
             raise BuildError(Problem("charts", message=f"could not draw {spec.get('title', 'a chart')!r}: {str(exc).splitlines()[0]}")) from None
 
     def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
-        key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + RENDERER_VERSION).encode()).hexdigest()
+        # Keyed on the installed renderer (vl-convert bundles Vega and Vega-Lite), so an upgrade redraws every chart.
+        renderer = json.dumps(distributions(("vl-convert-python",)))
+        key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + renderer).encode()).hexdigest()
         path = self.cache / f"{key}.{kind}" if self.cache else None
         if path and path.is_file():
-            return path.read_bytes()
+            data = path.read_bytes()
+            if _whole(data, kind):
+                return data
         data = self._make(spec, kind)
         if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+            atomic_write(path, data)
         return data
 
     def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:

@@ -21,6 +21,7 @@ from .schema import DISCLOSURE, SITE
 from .types import Report, convert_root
 
 DATA_SUFFIXES = (".csv", ".csv.gz", ".zip")
+COPY_LIMIT = 25 << 20  # dataset files up to this size are copied into the site for download
 
 
 @dataclass(frozen=True)
@@ -30,22 +31,29 @@ class Content:
 
 
 class Hasher:
-    """SHA-256 of files, remembered by (path, size, mtime) so unchanged files are read once."""
+    """SHA-256 of files, remembered by path and stat so unchanged large files are read once.
+
+    The stat includes the inode change time, which every write changes and which
+    ``cp -p``, ``rsync -t``, tar and unzip cannot set back (they restore only size
+    and modification time).  Files that are published or pinned are hashed on
+    every build regardless (``verify``).
+    """
 
     def __init__(self, memo: dict[str, list[Any]] | None = None) -> None:
         self.memo: dict[str, list[Any]] = memo if memo is not None else {}
 
-    def sha256(self, path: Path) -> str:
+    def sha256(self, path: Path, verify: bool = False) -> str:
         stat = path.stat()
         key = str(path)
         known = self.memo.get(key)
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
-            return str(known[2])
+        seen = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, stat.st_dev]
+        if not verify and known and len(known) == 6 and known[:5] == seen:
+            return str(known[5])
         digest = hashlib.sha256()
         with path.open("rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 digest.update(block)
-        self.memo[key] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
+        self.memo[key] = [*seen, digest.hexdigest()]
         return digest.hexdigest()
 
 
@@ -84,6 +92,7 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
             datasets.append(dataset)
     if report.problems:
         return None, report.problems
+    _same_file_twice(datasets, report, values["__line__"])
     roles = [d.role for d in datasets]
     for role in sorted(set(roles)):
         if roles.count(role) > 1:
@@ -92,6 +101,28 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
         return None, report.problems
     fields = {k: v for k, v in values.items() if k not in ("datasets", "__line__")}
     return Disclosure(**fields, datasets=tuple(datasets), source_file=name), []
+
+
+def ignored_name(name: str) -> bool:
+    """Return whether a file name is an editor's temporary (``.#x.yaml``, ``x.yaml~``, ``.x.yaml.swp``): never content."""
+    return name.startswith(".#") or name.endswith("~") or (name.startswith(".") and name.endswith((".swp", ".swo", ".swx")))
+
+
+def disclosure_files(folder: Path) -> tuple[list[Path], list[Problem]]:
+    """Return the disclosure files of ``folder`` (``.yaml``/``.yml`` in any case), refusing links that lead outside it."""
+    if not folder.is_dir():
+        return [], []
+    root = folder.resolve()
+    paths, problems = [], []
+    for path in sorted(folder.iterdir()):
+        if ignored_name(path.name) or not path.name.lower().endswith((".yaml", ".yml")):
+            continue
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(root):
+            problems.append(Problem(_display(path), message=f"leads outside {_display(folder)}/ (a link?); refused"))
+        elif real.is_file():
+            paths.append(path)
+    return paths, problems
 
 
 def load_content(content_dir: Path, data_dir: Path, hasher: Hasher | None = None) -> Content:
@@ -103,10 +134,10 @@ def load_content(content_dir: Path, data_dir: Path, hasher: Hasher | None = None
     except ContentError as exc:
         problems.extend(exc.problems)
         site = None
-    folder = content_dir / "disclosures"
-    paths = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    paths, found_problems = disclosure_files(content_dir / "disclosures")
+    problems.extend(found_problems)
     disclosures: list[Disclosure] = []
-    for path in sorted(paths):
+    for path in paths:
         disclosure, found = load_disclosure(path, data_dir, hasher)
         problems.extend(found)
         if disclosure is not None:
@@ -163,7 +194,9 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
     files = []
     for rel in sorted(found):
         path = found[rel]
-        files.append(DatasetFile(rel, path, path.stat().st_size, hasher.sha256(path)))
+        size = path.stat().st_size
+        # What the site offers for download, and what a pin promises, is checked against its bytes on every build.
+        files.append(DatasetFile(rel, path, size, hasher.sha256(path, verify=size <= COPY_LIMIT or spec["sha256"] is not None)))
     if spec["sha256"] is not None:
         if len(files) != 1:
             report.problems.append(Problem(report.filename, line, 0, f"datasets: sha256 is given but the path matches {len(files)} files; give it only for one file"))
@@ -173,6 +206,23 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
                                            f"datasets: {files[0].relpath} has sha256 {files[0].sha256}, not {spec['sha256']} as given; the file changed or is the wrong one"))
             return None
     return Dataset(spec["role"], spec["format"], tuple(spec["path"]), spec["hashed"], tuple(files))
+
+
+def _same_file_twice(datasets: list[Dataset], report: Report, line: int) -> None:
+    """Refuse a release whose paths match one file twice: the same bytes, or ``x.csv`` beside ``x.csv.gz``/``x.zip``."""
+    by_hash: dict[str, str] = {}
+    by_stem: dict[str, str] = {}
+    for dataset in datasets:
+        for f in dataset.files:
+            stem = f.relpath.lower().removesuffix(".gz").removesuffix(".zip").removesuffix(".csv")
+            if f.sha256 in by_hash:
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {f.relpath} and {by_hash[f.sha256]} are the same file "
+                                                                         "(same SHA-256); its rows would count twice"))
+            elif stem in by_stem:
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {f.relpath} and {by_stem[stem]} look like the same file "
+                                                                         "in two packings; list one of them, or its rows count twice"))
+            by_hash.setdefault(f.sha256, f.relpath)
+            by_stem.setdefault(stem, f.relpath)
 
 
 def _unsafe_pattern(pattern: str) -> str | None:

@@ -7,24 +7,22 @@ of output path to bytes (or to the dataset file to copy), written later by
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment
 
 from .charts import Chart, charts_for
 from .images import Images
+from .load import COPY_LIMIT
 from .model import Disclosure, Site
 from .render import table_csv
 from .schema import PLATFORMS, json_schema
-
-COPY_LIMIT = 25 << 20  # dataset files up to this size are copied into the site for download
 
 CONTRACT_KEYS = ("tweets", "accounts", "active_accounts", "first_tweet", "last_tweet", "retweets",
                  "top_hashtags", "top_domains", "tweet_languages", "tweets_per_day")
@@ -249,7 +247,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
                 href = f"data/{d.id}/{f.relpath}"
                 sb.out[href] = Copy(f.path)
             files.append({"path": f.relpath, "role": ds.role, "hashed": ds.hashed, "size": _size(f.size),
-                          "sha256": f.sha256, "href": href})
+                          "sha256": f.sha256, "href": quote(href)})  # a name like 'tweets #1.csv' must stay one address
     og_image, og_alt = "", ""
     if charts:
         sb.out[f"{folder}preview.png"] = sb.images.png(charts[0]["spec"])
@@ -293,14 +291,7 @@ def _size(n: int) -> str:
 
 
 def _disclosures_csv(records: list[dict[str, Any]], note: str) -> bytes:
-    out = io.StringIO(newline="")
-    out.write(f"# {note}\n")
-    w = csv.writer(out, lineterminator="\n")
-    cols = ["id", "title", "platform", "announced", "countries", "accounts_announced", "accounts", "tweets",
-            "first_tweet", "last_tweet", "tags", "synthetic_data", "url"]
-    w.writerow(cols)
-    for r in records:
-        w.writerow([";".join(c["code"] for c in r["countries"]) if k == "countries" else ";".join(r["tags"]) if k == "tags"
-                    else ("" if r[k] is None else r[k]) for k in cols])
-    return out.getvalue().encode()
-
+    cols = ("id", "title", "platform", "announced", "countries", "accounts_announced", "accounts", "tweets",
+            "first_tweet", "last_tweet", "tags", "synthetic_data", "url")
+    rows = [{**r, "countries": ";".join(c["code"] for c in r["countries"]), "tags": ";".join(r["tags"])} for r in records]
+    return table_csv(tuple((c, c) for c in cols), rows, note).encode()

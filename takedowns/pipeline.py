@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .files import MARKER, atomic_write, check_output, marker_text
 from .freshness import input_key, remember, up_to_date
 from .load import Content, Hasher, load_content
 
@@ -30,6 +30,7 @@ class Options:
     search_index: bool = True
     quiet: bool = False
     live_reload: bool = False
+    write: bool = True  # False: do all the work of a build but write no site (``check --full``)
 
 
 @dataclass
@@ -50,6 +51,10 @@ def clock(options: Options) -> dt.datetime:
 def build(options: Options) -> Result:
     """Build the site: load, compute, chart and render everything, then write it in one swap."""
     now = clock(options)
+    if options.write:
+        # The output folder is replaced whole: refuse one that holds anything but an earlier build.
+        check_output(options.output, [options.content, options.data, options.templates, options.node_modules]
+                     + ([options.cache] if options.cache else []), preview=False)
     hasher = Hasher(_load_memo(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
@@ -61,7 +66,7 @@ def build(options: Options) -> Result:
 
     shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
     key = input_key(options, [d.id for d in shown])
-    if up_to_date(options.cache, options.output, key):
+    if options.write and up_to_date(options.cache, options.output, key):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
     from .assets import static_files, vendor_files
@@ -96,6 +101,9 @@ def build(options: Options) -> Result:
         output.update(search_index(output))
 
     # 5. Write everything to a new folder and swap it in.
+    if not options.write:
+        return Result(options.output, content, [d.id for d in shown], len(output), stats)
+    output[MARKER] = marker_text(options.drafts)
     write_site(output, options.output)
     remember(options.cache, options.output, key)
     return Result(options.output, content, [d.id for d in shown], len(output), stats)
@@ -114,7 +122,4 @@ def _load_memo(cache: Path | None) -> dict[str, list[Any]]:
 def _save_memo(cache: Path | None, memo: dict[str, list[Any]]) -> None:
     if cache is None:
         return
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = cache / f"hashes.json.{os.getpid()}"
-    tmp.write_text(json.dumps(memo, sort_keys=True))
-    tmp.replace(cache / "hashes.json")
+    atomic_write(cache / "hashes.json", json.dumps(memo, sort_keys=True))

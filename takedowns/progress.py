@@ -48,6 +48,9 @@ class Progress:
                 self.stream.write(self.line() + "\n")
             self.stream.flush()
 
+    def advance_both(self, n_bytes: int, n_rows: int) -> None:
+        self.advance(n_bytes, n_rows)
+
     def done(self) -> None:
         if self.shown:
             elapsed = time.monotonic() - self.start

@@ -10,11 +10,13 @@ Two readers share one set of row rules (``RULES``):
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import gzip
 import io
 import re
 import stat
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,23 +31,44 @@ from .formats import Role
 from .model import DatasetFile
 
 BLOCK = 4 << 20  # bytes per Arrow block: large enough to amortise, small enough to bound memory
+# One limit for both readers: Arrow's parser needs a row to fit in a block, so the careful
+# reader accepts fields up to the same size (Python's csv module stops at 128 KiB by default).
+MAX_FIELD = BLOCK
+csv.field_size_limit(MAX_FIELD)
 BATCH_ROWS = 50_000  # rows per batch from the careful reader
 MAX_RATIO = 200  # compressed files that expand more than this are refused as bombs
 MAX_PROBLEMS = 20  # lines listed per file before "and N more"
 
-# What a well-formed value looks like, per column; everything else is text.
-RULES: dict[str, str] = {
-    "tweet_time": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?",
-    "account_creation_date": r"\d{4}-\d{2}-\d{2}",
-    "is_retweet": r"true|false|True|False",
-    "follower_count": r"\d*",
-    "following_count": r"\d*",
-    "quote_count": r"\d*",
-    "reply_count": r"\d*",
-    "like_count": r"\d*",
-    "retweet_count": r"\d*",
+_DAY = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_COUNT_DIGITS = 15  # a count above 10^15 is no real count, and sums of such counts stay exact in 64 bits per batch
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a well-formed value of a column looks like: a pattern, and whether it starts with a real calendar day."""
+
+    pattern: str
+    help: str
+    dated: bool = False
+
+
+# Every value is checked by these rules, by both readers; everything else is text.
+RULES: dict[str, Rule] = {
+    "tweet_time": Rule(_DAY + r" (?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?", "a real date and time YYYY-MM-DD HH:MM[:SS], 1900–2099", True),
+    "account_creation_date": Rule(_DAY, "a real date YYYY-MM-DD, 1900–2099", True),
+    "is_retweet": Rule(r"true|false|True|False", "true or false"),
+    **{c: Rule(rf"\d{{0,{_COUNT_DIGITS}}}", f"a whole number of at most {_COUNT_DIGITS} digits, or empty")
+       for c in ("follower_count", "following_count", "quote_count", "reply_count", "like_count", "retweet_count")},
 }
-_COMPILED = {k: re.compile(v) for k, v in RULES.items()}
+_COMPILED = {k: re.compile(r.pattern) for k, r in RULES.items()}
+
+
+def _real_day(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 class NotClean(Exception):
@@ -81,7 +104,10 @@ class _Guard(io.RawIOBase):
         return True
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
-        data = self.inner.read(len(buffer))
+        try:
+            data = self.inner.read(len(buffer))
+        except (EOFError, OSError, zlib.error, zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            raise DataError(Problem(self.name, message=f"is truncated or corrupt: {_reason(exc)}")) from None
         n = len(data)
         buffer[:n] = data
         if not self.nul_ok:
@@ -101,6 +127,13 @@ class _Guard(io.RawIOBase):
         if self.on_bytes:
             self.on_bytes(n)
         return n
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, EOFError):
+        return f"the compressed data ends too early ({text})"
+    return text
 
 
 def _whole_characters(data: bytes) -> int:
@@ -136,7 +169,15 @@ def open_bytes(file: DatasetFile, on_bytes: Callable[[int], None] | None = None,
             except zipfile.BadZipFile:
                 raise DataError(Problem(name, message="is not a readable zip archive")) from None
             member = _zip_member(archive, name)
-            with archive.open(member) as inner:
+            try:
+                opened = archive.open(member)
+            except (RuntimeError, NotImplementedError, zipfile.BadZipFile, zlib.error, OSError) as exc:
+                # encrypted members, compression methods Python cannot read (Deflate64), damaged headers
+                why = ("it is encrypted; give the file unencrypted" if member.flag_bits & 0x1 else
+                       f"its compression method ({member.compress_type}) is not one this reader knows (Deflate64?); repack it with Deflate"
+                       if isinstance(exc, NotImplementedError) else _reason(exc))
+                raise DataError(Problem(name, message=f"zip member {member.filename!r} cannot be read: {why}")) from None
+            with opened as inner:
                 # zipfile itself stops at the declared size, checked above, and checks the CRC
                 yield io.BufferedReader(_Guard(inner, name, None, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
         elif lower.endswith(".gz"):
@@ -183,11 +224,20 @@ def check_header(file: DatasetFile, role: Role, names: list[str]) -> None:
 
 
 def follows_rules(batch: pa.RecordBatch) -> bool:
-    """Return whether every value in ``batch`` looks as ``RULES`` say (dates, flags, counts)."""
+    """Return whether every value in ``batch`` looks as ``RULES`` say (real dates and times, flags, counts)."""
     names = batch.schema.names
     for column, rule in RULES.items():
-        if column in names and pc.all(pc.match_substring_regex(batch.column(column), f"^(?:{rule})$")).as_py() is False:
+        if column not in names or batch.num_rows == 0:
+            continue
+        values = batch.column(column)
+        if pc.all(pc.match_substring_regex(values, f"^(?:{rule.pattern})$")).as_py() is False:
             return False
+        if rule.dated:
+            # The pattern admits 30 February; a real day parses to the same day of the month.
+            parsed = pc.strptime(pc.utf8_slice_codeunits(values, 0, 10), format="%Y-%m-%d", unit="s")
+            written = pc.cast(pc.utf8_slice_codeunits(values, 8, 10), pa.int64())
+            if not pc.all(pc.equal(pc.day(parsed), written)).as_py():
+                return False
     return True
 
 
@@ -197,7 +247,7 @@ def locate_problems(file: DatasetFile, role: Role) -> DataError:
         list(careful_batches(file, role, skip_bad=False))
     except DataError as exc:
         return exc
-    return DataError(Problem(file.relpath, message="could not be parsed as CSV"))
+    return DataError(Problem(file.relpath, message=f"could not be parsed as CSV (is a row longer than {MAX_FIELD >> 20} MiB? that is the most one row may hold)"))
 
 
 def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] | None = None,
@@ -280,6 +330,24 @@ def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skip
         yield pa.RecordBatch.from_arrays([pa.array(v, pa.string()) for v in buffer], columns)
 
 
+def lines_of(file: DatasetFile, column: str, wanted: set[str]) -> dict[str, list[int]]:
+    """Return the line numbers (where each record starts) of rows whose ``column`` is one of ``wanted``."""
+    found: dict[str, list[int]] = {}
+    with open_bytes(file) as stream:
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        reader = csv.reader(text)
+        names = next(reader, [])
+        if column not in names:
+            return found
+        index = names.index(column)
+        line = reader.line_num
+        for row in reader:
+            if len(row) > index and row[index] in wanted:
+                found.setdefault(row[index], []).append(line + 1)
+            line = reader.line_num
+    return found
+
+
 def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple[re.Pattern[str] | None, str]]) -> str | None:
     if len(row) != width:
         return f"{'too many' if len(row) > width else 'too few'} fields ({len(row)} instead of {width})"
@@ -289,9 +357,9 @@ def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple
         if _has_surrogate(field_text):
             return "invalid UTF-8"
     for i, (rule, name) in zip(index, rules, strict=True):
-        if rule is not None and not rule.fullmatch(row[i]):
+        if rule is not None and (not rule.fullmatch(row[i]) or (RULES[name].dated and not _real_day(row[i]))):
             shown = row[i][:40]
-            return f"{name} is {shown!r}, expected {RULES[name]}"
+            return f"{name} is {shown!r}, expected {RULES[name].help}"
     return None
 
 

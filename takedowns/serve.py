@@ -7,18 +7,22 @@ server running and shows its problems in the page and on the terminal.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import json
 import sys
 import threading
 import time
+import traceback
 from dataclasses import replace
 from pathlib import Path
 
 from markupsafe import escape
 
 from .errors import BuildError
+from .files import check_output
+from .load import ignored_name
 from .pipeline import Options, build
 
 
@@ -28,8 +32,14 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     for folder in folders:
         if folder.exists():
             for path in folder.rglob("*"):
-                if path.is_file() and not path.name.startswith(".#"):
+                if ignored_name(path.name):
+                    continue
+                try:
                     st = path.stat()
+                except OSError:  # a dangling link, or a file removed while we looked: the build will say
+                    state[str(path)] = (-1, -1)
+                    continue
+                if path.is_file():
                     state[str(path)] = (st.st_mtime_ns, st.st_size)
     return state
 
@@ -48,17 +58,27 @@ class Preview:
         try:
             result = build(self.options)
         except BuildError as exc:
-            with self.lock:
-                self.problems = [str(p) for p in exc.problems]
-                self.generation += 1
-            print(f"build failed ({len(self.problems)} problem(s)); still serving:", file=sys.stderr)
-            for p in self.problems:
-                print(f"  {p}", file=sys.stderr)
+            self._failed([str(p) for p in exc.problems])
+            return
+        except OSError as exc:
+            self._failed([f"{exc.filename or 'build'}: {exc.strerror or exc}"])
+            return
+        except Exception as exc:  # a bug must not take the preview down: show it, keep serving
+            traceback.print_exc()
+            self._failed([f"build: internal error ({type(exc).__name__}: {exc}); please report it"])
             return
         with self.lock:
             self.problems = []
             self.generation += 1
         print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
+
+    def _failed(self, problems: list[str]) -> None:
+        with self.lock:
+            self.problems = problems
+            self.generation += 1
+        print(f"build failed ({len(problems)} problem(s)); still serving:", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -67,7 +87,22 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
+    def _host_ok(self) -> bool:
+        """Accept only requests addressed to this machine by name, so DNS rebinding cannot read drafts."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"{name}:{port}" for name in ("localhost", "127.0.0.1", "[::1]")}
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            self._send(421, "text/plain; charset=utf-8", b"")
+            return
+        super().do_HEAD()
+
     def do_GET(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            self._send(421, "text/plain; charset=utf-8", b"This preview answers only to localhost.\n")
+            return
         if self.path.split("?")[0] == "/__reload":
             with self.preview.lock:
                 body = json.dumps({"generation": self.preview.generation, "ok": not self.preview.problems}).encode()
@@ -83,7 +118,6 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
-        self.send_header("Cache-Control", "no-store")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -110,11 +144,18 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
     options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
     preview = Preview(options)
     watched = [options.content, options.templates, options.data]
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    check_output(options.output, [options.content, options.data, options.templates, options.node_modules]
+                 + ([options.cache] if options.cache else []), preview=True)
+    # Take the port before building anything: a second serve must fail here, not after rewriting the shared preview.
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(options.output.absolute())))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise BuildError(f"port {port} on {host} is in use (another serve?); stop it or choose another with --port") from None
+        raise
     state = snapshot(watched)  # before the first build: an edit made while it runs is not missed
     preview.rebuild()
-    options.output.mkdir(parents=True, exist_ok=True)
-    handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(options.output.absolute())))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(f"serving the preview (drafts and embargoed included) at http://{host}:{server.server_address[1]}/ ; Ctrl-C stops",
           flush=True)
@@ -129,3 +170,4 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
         pass
     finally:
         server.shutdown()
+        server.server_close()

@@ -16,7 +16,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-STATS_VERSION = "1"  # bump when any figure would come out differently: it keys the cache
 TOP = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 FOLLOWER_BINS = ((0, 0, "0"), (1, 9, "1–9"), (10, 99, "10–99"), (100, 999, "100–999"),
@@ -54,6 +53,7 @@ class UsersPartial:
     locations: Counter[str] = field(default_factory=Counter)
     followers: Counter[int] = field(default_factory=Counter)
     names: dict[str, str] = field(default_factory=dict)
+    duplicates: Counter[str] = field(default_factory=Counter)  # userids given on more than one row: extra rows each
 
 
 Partial = TweetsPartial | UsersPartial
@@ -70,6 +70,8 @@ def merge(a: Partial, b: Partial) -> Partial:
         elif isinstance(x, Counter):
             x.update(y)
         elif isinstance(x, dict):
+            if f.name == "names":  # the same account in two parts of a users file
+                a.duplicates.update(x.keys() & y.keys())  # type: ignore[union-attr]
             for k, v in y.items():
                 x.setdefault(k, v)
         else:
@@ -109,10 +111,14 @@ def url_domains(items: pa.Array) -> pa.Array:
 
 
 def _int_sum(column: pa.Array) -> int:
+    """Return the exact sum of a column of counts (empty is 0); never wraps around."""
     if len(column) == 0:
         return 0
     numbers = pc.cast(pc.if_else(pc.equal(column, ""), "0", column), pa.int64())
-    return int(pc.sum(numbers).as_py() or 0)
+    largest = int(pc.max(numbers).as_py() or 0)
+    if largest * len(numbers) < 2**63:  # no 64-bit sum of these can overflow
+        return int(pc.sum(numbers).as_py() or 0)
+    return sum(numbers.to_pylist())  # Python integers: exact however large
 
 
 def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
@@ -148,6 +154,8 @@ def partial_of_users(batch: pa.RecordBatch | pa.Table) -> UsersPartial:
     followers = pc.cast(pc.if_else(pc.equal(col("follower_count"), ""), "0", col("follower_count")), pa.int64())
     ids = col("userid").to_pylist()
     names = col("user_screen_name").to_pylist() if "user_screen_name" in batch.schema.names else ids
+    counts = pc.value_counts(col("userid"))
+    repeated = pc.filter(counts, pc.greater(counts.field("counts"), 1))
     return UsersPartial(
         rows=batch.num_rows,
         created_months=_counts(pc.utf8_slice_codeunits(col("account_creation_date"), 0, 7)),
@@ -155,6 +163,7 @@ def partial_of_users(batch: pa.RecordBatch | pa.Table) -> UsersPartial:
         locations=_counts(pc.utf8_trim_whitespace(col("user_reported_location"))),
         followers=_counts(followers),
         names=dict(zip(ids, names, strict=True)),
+        duplicates=Counter({v: c - 1 for v, c in zip(repeated.field("values").to_pylist(), repeated.field("counts").to_pylist(), strict=True)}),
     )
 
 

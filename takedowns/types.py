@@ -58,12 +58,33 @@ class Type:
         raise NotImplementedError
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+MAX_NESTING = 32  # list and quote levels a line of Markdown may open (deeper overflows the renderer's recursion)
+MAX_BRACKETS = 100  # '[' per paragraph: Python-Markdown's link matching takes time quadratic in them
+_BLOCK_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])))*[ \t]*")
+_MARKERS = re.compile(r">|[-*+]|\d{1,9}[.)]")
+
+
+def markdown_problem(text: str) -> str | None:
+    """Return why ``text`` is too costly to render as Markdown, or None: bounds that keep any page under a second."""
+    for number, line in enumerate(text.split("\n"), 1):
+        prefix = _BLOCK_PREFIX.match(line).group(0)  # type: ignore[union-attr]
+        depth = len(_MARKERS.findall(prefix)) + len(re.match(r"[ \t]*", prefix.expandtabs(4)).group(0)) // 4  # type: ignore[union-attr]
+        if depth > MAX_NESTING:
+            return f"line {number} of the text nests lists or quotes {depth} levels deep; at most {MAX_NESTING} are allowed"
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        if paragraph.count("[") > MAX_BRACKETS:
+            return f"a paragraph holds {paragraph.count('['):,} '[' characters; at most {MAX_BRACKETS} per paragraph are allowed"
+    return None
+
+
 @dataclass(frozen=True)
 class Text(Type):
     max_length: int = 500
     pattern: str | None = None
     pattern_help: str = ""
     multiline: bool = False
+    markdown: bool = False
 
     def convert(self, node: Node, report: Report) -> str:
         value = _scalar(node, "text")
@@ -73,8 +94,12 @@ class Text(Type):
             raise Invalid(node, f"text is {len(value):,} characters; at most {self.max_length:,} allowed")
         if not self.multiline and "\n" in value.strip():
             raise Invalid(node, "expected one line of text")
+        if control := _CONTROL.search(value):
+            raise Invalid(node, f"holds the control character U+{ord(control.group(0)):04X}; remove it")
         if self.pattern and not re.fullmatch(self.pattern, value):
             raise Invalid(node, f"{value!r} is not {self.pattern_help}")
+        if self.markdown and (problem := markdown_problem(value)):
+            raise Invalid(node, problem)
         return value.strip() if not self.multiline else value
 
     def json_schema(self) -> dict[str, Any]:
@@ -84,27 +109,32 @@ class Text(Type):
         return schema
 
     def describe(self) -> str:
-        return self.pattern_help or ("Markdown text" if self.multiline else "text")
+        return self.pattern_help or ("Markdown text" if self.markdown else "text")
 
 
 @dataclass(frozen=True)
 class Integer(Type):
     minimum: int = 0
+    maximum: int = 10**12  # no announced count comes near a trillion; larger is a typo or an attack
 
     def convert(self, node: Node, report: Report) -> int:
         value = _scalar(node, "a whole number").replace("_", "")
         if not re.fullmatch(r"[+-]?[0-9]+", value):
-            raise Invalid(node, f"expected a whole number, found {value!r}")
+            raise Invalid(node, f"expected a whole number, found {value[:40]!r}")
+        if len(value.lstrip("+-0")) > len(str(self.maximum)):
+            raise Invalid(node, f"expected a number of at most {self.maximum:,}, found one of {len(value):,} digits")
         number = int(value, 10)  # leading zeros stay decimal: 010 is ten, not octal eight
         if number < self.minimum:
             raise Invalid(node, f"expected a number of at least {self.minimum}, found {number}")
+        if number > self.maximum:
+            raise Invalid(node, f"expected a number of at most {self.maximum:,}, found {number:,}")
         return number
 
     def json_schema(self) -> dict[str, Any]:
-        return {"type": "integer", "minimum": self.minimum}
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
 
     def describe(self) -> str:
-        return f"whole number ≥ {self.minimum}"
+        return f"whole number from {self.minimum} to {self.maximum:,}"
 
 
 @dataclass(frozen=True)
@@ -159,9 +189,11 @@ class DateTime(Type):
         day, time, zone = match.groups()
         try:
             moment = dt.datetime.fromisoformat(f"{day}T{time}{'+00:00' if zone == 'Z' else zone}")
+            return moment.astimezone(dt.UTC)
         except ValueError:
             raise Invalid(node, f"{value!r} is not a real date-time") from None
-        return moment.astimezone(dt.UTC)
+        except OverflowError:  # 9999-12-31T23:59-01:00 is after the last moment Python can hold in UTC
+            raise Invalid(node, f"{value!r} is out of range; give a moment between the years 1 and 9999 in UTC") from None
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\s*(Z|[+-]\d{2}:\d{2})$"}
@@ -232,6 +264,7 @@ class ListOf(Type):
     min_items: int = 0
     max_items: int = 1000
     scalar_ok: bool = False  # a single value may stand for a list of one
+    unique: bool = False  # the same value twice (Iran, IR, iran) is an error naming both
 
     def convert(self, node: Node, report: Report) -> tuple[Any, ...]:
         if isinstance(node, ScalarNode):
@@ -250,17 +283,30 @@ class ListOf(Type):
         if len(items) > self.max_items:
             raise Invalid(node, f"expected at most {self.max_items} items")
         values = []
+        first: dict[Any, Node] = {}
         for item in items:
             try:
-                values.append(self.item.convert(item, report))
+                value = self.item.convert(item, report)
             except _AlreadyReported:
                 continue
             except Invalid as exc:
                 report.add(exc.node, str(exc))
+                continue
+            if self.unique and value in first:
+                other = first[value]
+                shown = getattr(value, "name", value)
+                report.add(item, f"{item.value!r} is {shown!r} again, already given as {other.value!r} "  # type: ignore[union-attr]
+                                 f"at line {where(other)[0]}, column {where(other)[1]}; give each once")
+                continue
+            if self.unique:
+                first.setdefault(value, item)
+            values.append(value)
         return tuple(values)
 
     def json_schema(self) -> dict[str, Any]:
         schema = {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items, "maxItems": self.max_items}
+        if self.unique:
+            schema["uniqueItems"] = True
         if self.scalar_ok:
             return {"oneOf": [self.item.json_schema(), schema]}
         return schema

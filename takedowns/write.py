@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .errors import BuildError, Problem
 from .pages import Copy, Output
 
 _RENAME_EXCHANGE = 2
@@ -38,6 +39,10 @@ def write_site(output: Output, target: Path) -> Path:
         for folder in [fresh, *sorted(p for p in fresh.rglob("*") if p.is_dir())]:
             folder.chmod(0o755)
         _swap(fresh, target)
+    except OSError as exc:  # a full disk, a read-only folder: say so, and leave the old site as it was
+        what = exc.strerror or str(exc)
+        raise BuildError(Problem(str(target), message=f"cannot write the site: {what}"
+                                 + (f" ({exc.filename})" if exc.filename else "") + "; the previous site is untouched")) from None
     finally:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)

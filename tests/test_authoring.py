@@ -73,7 +73,7 @@ def test_new_asks_on_a_terminal_and_checks_each_answer(project: Project) -> None
     child.expect("lowercase letters"); child.sendline("terminal-2024")
     child.expect("Title"); child.sendline("Asked on a terminal")
     child.expect("Platform"); child.sendline("myspace")
-    child.expect("one of twitter"); child.sendline("")
+    child.expect("not one of: twitter"); child.sendline("")
     child.expect("Countries"); child.sendline("Narnia")
     child.expect("not a country name"); child.sendline("Iran, Russia")
     child.expect("Accounts announced"); child.sendline("7")
@@ -124,7 +124,12 @@ def test_check_summary_when_all_is_well(project: Project) -> None:
     project.add(id="later", publish_at="2030-01-01T00:00:00Z")
     done = run("check", "--content", str(project.content), "--data", str(project.data), "--now", "2026-01-01T00:00:00Z")
     assert done.returncode == 0
-    assert done.stdout.strip() == "ok: 2 disclosures, 4 datasets in 4 files (0.0 MB); 0 draft(s), 1 under embargo; no problems"
+    assert done.stdout.strip() == ("ok: 2 disclosures, 4 datasets in 4 files (0.0 MB); 0 draft(s), 1 under embargo; no problems "
+                                   "(headers checked; --full reads every row)")
+    full = run("check", "--full", "--content", str(project.content), "--data", str(project.data), "--cache", str(project.root / "c"),
+               "--now", "2026-01-01T00:00:00Z")
+    assert full.returncode == 0, full.stderr
+    assert full.stdout.strip().endswith("no problems; every row read and every page rendered")
 
 
 # ---------------------------------------------------------------- drafts and embargoes

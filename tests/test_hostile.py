@@ -43,7 +43,8 @@ from takedowns.formats import TWEET_COLUMNS
 def test_yaml_attacks_are_refused_with_a_line(text: str, line: int, message: str) -> None:
     start = time.perf_counter()
     root, problems = document.parse(text, "x.yaml")
-    assert root is None
+    # A duplicate key leaves a readable tree, so the file's other problems are reported too; the rest stop here.
+    assert (root is not None) == ("duplicate key" in message)
     assert [p.line for p in problems] == [line]
     assert message in problems[0].message
     assert time.perf_counter() - start < 1

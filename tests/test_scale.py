@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -73,29 +72,37 @@ def test_unreachable_scheduler_is_a_clear_error(release: Project) -> None:
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in str(caught.value)
 
 
-def _fake_same_file(path: Path) -> None:
-    """Overwrite a file with garbage of the same size and modification time: only a read would notice."""
-    st = path.stat()
-    path.write_bytes(b"\x00" * st.st_size)
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+def _computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every dataset file whose statistics are computed (read row by row) from now on."""
+    from takedowns import compute
+
+    seen: list[str] = []
+    real = compute.run_task
+
+    def recording(task):  # type: ignore[no-untyped-def]
+        seen.append(task.file.relpath)
+        return real(task)
+
+    monkeypatch.setattr(compute, "run_task", recording)
+    return seen
 
 
-def test_yaml_only_rebuild_reads_no_dataset(tmp_path: Path) -> None:
+def test_yaml_only_rebuild_reads_no_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = Project(tmp_path)
     project.add()
     project.build()
     first = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
-    for f in (project.data / "tiny").iterdir():
-        _fake_same_file(f)  # any read of these now fails the build
+    computed = _computed(monkeypatch)
     (project.content / "disclosures/tiny-2019.yaml").write_text(
         (project.content / "disclosures/tiny-2019.yaml").read_text().replace("Tiny test network", "Retitled"))
     project.build()
     again = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
     assert again["title"] == "Retitled"
     assert {k: v for k, v in again.items() if k != "title"} == {k: v for k, v in first.items() if k != "title"}
+    assert computed == []  # statistics came from the cache (the small files were only hashed, to verify downloads)
 
 
-def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path) -> None:
+def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = Project(tmp_path)
     (project.data / "other").mkdir()
     for name in ("users.csv", "tweets.csv"):
@@ -104,13 +111,12 @@ def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path) -> N
     project.add(id="other", datasets=[{"role": "users", "path": "other/users.csv"}, {"role": "tweets", "path": "other/tweets.csv"}])
     project.build()
     entries = set((project.root / "cache" / "stats").iterdir())
-    for f in (project.data / "other").iterdir():
-        _fake_same_file(f)  # "other" must not be read again
+    computed = _computed(monkeypatch)
     tweets = project.data / "tiny" / "tweets.csv"
     tweets.write_text(tweets.read_text().replace('"2019-01-09 05:30"', '"2019-01-10 05:30"'))
     project.build()
     added = set((project.root / "cache" / "stats").iterdir()) - entries
-    assert len(added) == 1  # one file recomputed
+    assert len(added) == 1 and computed == ["tiny/tweets.csv"]  # one file recomputed; "other" not read again
     stats = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
     assert stats["last_tweet"] == "2019-01-10T05:30Z"
 

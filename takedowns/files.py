@@ -1,0 +1,73 @@
+"""Small file helpers shared by every writer: atomic writes and the output folder's guard."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from .errors import BuildError, Problem
+
+MARKER = ".takedowns-output"  # left in every folder this tool built, so it can tell its own output from a person's files
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a uniquely named temporary file and a rename.
+
+    Readers see the old file or the new one, never half of one, and two processes
+    (``serve`` and ``build``) writing the same path cannot mix their bytes.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def marker_text(preview: bool) -> bytes:
+    return json.dumps({"generator": "takedowns", "preview": preview}, sort_keys=True).encode() + b"\n"
+
+
+def read_marker(folder: Path) -> dict[str, object] | None:
+    """Return what the marker in ``folder`` says, or None if there is none (or it is not ours)."""
+    try:
+        data = json.loads((folder / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("generator") == "takedowns" else None
+
+
+def check_output(target: Path, protected: list[Path], preview: bool) -> None:
+    """Refuse an output folder whose replacement would destroy anything but an earlier build of this tool.
+
+    The build swaps the whole folder, so it must be empty, missing, or carry the
+    marker; it must not be (or hold) the working folder, an input folder or a git checkout.
+    """
+    where = str(target)
+    real = Path(os.path.realpath(target))
+    cwd = Path(os.path.realpath(Path.cwd()))
+    if real == cwd or cwd.is_relative_to(real):
+        raise BuildError(Problem(where, message="is the working folder or holds it; the build replaces its output folder whole. Choose an empty or new folder"))
+    for p in protected:
+        q = Path(os.path.realpath(p))
+        if real == q or q.is_relative_to(real) or real.is_relative_to(q):
+            raise BuildError(Problem(where, message=f"is or overlaps the input folder {p}; refused (the build replaces its output folder whole)"))
+    if real.exists() and not real.is_dir():
+        raise BuildError(Problem(where, message="exists and is not a folder; refused"))
+    if not real.is_dir():
+        return
+    if (real / ".git").exists():
+        raise BuildError(Problem(where, message="holds a .git folder; refused (the build replaces its output folder whole)"))
+    mark = read_marker(real)
+    if mark is None:
+        if any(real.iterdir()):
+            raise BuildError(Problem(where, message=f"is not empty and was not built by this tool (no {MARKER} file); "
+                                                    "refused so its files are not lost. Choose an empty or new folder"))
+        return
+    if preview and mark.get("preview") is False:
+        raise BuildError(Problem(where, message="holds a published build; a preview (drafts and embargoed disclosures) is never written there"))
