@@ -17,7 +17,8 @@ from .errors import ContentError, DataError, Problem
 from .formats import FORMATS
 from .load import Hasher, load_content
 from .read import check_header, header
-from .schema import ATTRIBUTIONS, DISCLOSURE, DISCLOSURE_FIELDS, FIGURES, PLATFORMS
+from .model import Disclosure
+from .schema import ATTRIBUTIONS, DISCLOSURE, DISCLOSURE_FIELDS, FIGURES, HEDGES, PLATFORM_SOURCE_KINDS, PLATFORMS
 from .types import Invalid, Report, convert_root
 
 
@@ -51,15 +52,24 @@ id: {emit(d.id)}
 title: {emit(d.title)}
 # Which platform removed the network: {", ".join(PLATFORMS)}.
 platform: {emit(d.platform)}
-# Day of the platform's announcement, YYYY-MM-DD.
+# Day the platform announced the removal, YYYY-MM-DD.
 announced: {d.announced.isoformat()}
+# Day it first disclosed the network, if earlier; day it released the data, if it did.
+first_disclosed:
+data_released:
 # Where the platform says the operation came from: country names or ISO codes.
 countries: {emit(list(d.countries))}
 # Audiences the operation targeted (free text).
 targets: []
-# Who ran it, in the platform's words. kind is one of: {", ".join(ATTRIBUTIONS)}.
+# Who ran it. kind is one of: {", ".join(ATTRIBUTIONS)}, no stronger than the platform's words;
+# hedged: true when they are qualified ("potentially", "may have ties", "appear to").
 attribution:
   kind: not-attributed
+  hedged: false
+  # The platform's own words about who ran it, verbatim, and the url (one of sources) they come from.
+  quote:
+  quote_source:
+  # One or two sentences in this site's words.
   text: TODO one or two sentences.
 # Number of accounts in the announcement.
 accounts_announced: {accounts}
@@ -72,10 +82,11 @@ summary: >-
 # The full description (Markdown).
 body: |
   TODO
-# Links to the announcement(s).
+# Links, each with its kind: announcement, data (the platform's release), analysis, response (the party named, critics).
 sources:
   - title: TODO
     url: https://example.org/announcement
+    kind: announcement
 # Topics, each lowercase-with-hyphens.
 tags: []
 # Released data, relative to data/ (leave the list empty when there is none). role: users or tweets;
@@ -179,6 +190,25 @@ class CheckSummary:
     bytes: int
     drafts: int
     embargoed: int
+    warnings: tuple[Problem, ...] = ()
+
+
+def advice(d: Disclosure) -> list[Problem]:
+    """Return warnings about what a disclosure claims: an attribution without the platform's words, or stronger than them."""
+    out = []
+    a = d.attribution
+    if not a.quote:
+        out.append(Problem(d.source_file, a.line, 0, "warning: attribution has no quote; give the platform's own words "
+                                                     "(attribution.quote) and where they are (attribution.quote_source)"))
+    else:
+        found = [m.group(0) for pattern in HEDGES if (m := re.search(pattern, a.quote, re.IGNORECASE))]
+        if found and not a.hedged:
+            stronger = f"kind {a.kind!r} is stronger than the quotation, which hedges" if a.kind == "state-backed" else "the quotation hedges"
+            out.append(Problem(d.source_file, a.line, 0, f"warning: {stronger} ({', '.join(repr(w) for w in found)}); "
+                                                         "set hedged: true so the page says the platform qualified it, or choose a weaker kind"))
+    if not any(s.kind in PLATFORM_SOURCE_KINDS for s in d.sources):
+        out.append(Problem(d.source_file, 0, 0, "warning: no source is the platform's own (kind: announcement or data)"))
+    return out
 
 
 def check(content_dir: Path, data_dir: Path, now: dt.datetime) -> CheckSummary:
@@ -201,5 +231,6 @@ def check(content_dir: Path, data_dir: Path, now: dt.datetime) -> CheckSummary:
         raise DataError(problems)
     return CheckSummary(len(content.disclosures), datasets, files, size,
                         sum(d.draft for d in content.disclosures),
-                        sum(1 for d in content.disclosures if not d.draft and not d.published(now)))
+                        sum(1 for d in content.disclosures if not d.draft and not d.published(now)),
+                        tuple(w for d in content.disclosures for w in advice(d)))
 

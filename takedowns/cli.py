@@ -128,9 +128,12 @@ def _check(args: argparse.Namespace) -> int:
     if args.full:
         build(Options(content=args.content, data=args.data, templates=args.templates, cache=args.cache, now=now, drafts=True,
                       skip_bad_rows=args.skip_bad_rows, write=False, quiet=True))
+    for warning in summary.warnings:
+        print(warning, file=sys.stderr)
     print(f"ok: {summary.disclosures} disclosures, {summary.datasets} datasets in {summary.files} files "
           f"({summary.bytes / 1e6:,.1f} MB); {summary.drafts} draft(s), {summary.embargoed} under embargo; no problems"
-          + ("; every row read and every page rendered" if args.full else " (headers checked; --full reads every row)"))
+          + ("; every row read and every page rendered" if args.full else " (headers checked; --full reads every row)")
+          + (f"; {len(summary.warnings)} warning(s) above" if summary.warnings else ""))
     return 0
 
 

@@ -99,8 +99,28 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
             report.problems.append(Problem(name, values["__line__"], 0, f"datasets: role {role!r} given twice; list all its files under one path"))
     if report.problems:
         return None, report.problems
+    report.problems.extend(_cross_checks(values, name))
+    if report.problems:
+        return None, report.problems
     fields = {k: v for k, v in values.items() if k not in ("datasets", "__line__")}
     return Disclosure(**fields, datasets=tuple(datasets), source_file=name), []
+
+
+def _cross_checks(values: dict[str, Any], name: str) -> list[Problem]:
+    """Return what is wrong between fields: a quotation without its source, dates out of order."""
+    problems = []
+    a = values["attribution"]
+    urls = [s.url for s in values["sources"]]
+    if a.quote and not a.quote_source:
+        problems.append(Problem(name, a.line, 0, "attribution: quote needs quote_source, the url of the source it comes from"))
+    if a.quote_source and a.quote_source not in urls:
+        problems.append(Problem(name, a.line, 0, f"attribution: quote_source {a.quote_source!r} is not the url of any entry of sources"))
+    if a.quote_source and not a.quote:
+        problems.append(Problem(name, a.line, 0, "attribution: quote_source is given without a quote"))
+    if values["first_disclosed"] and values["first_disclosed"] > values["announced"]:
+        problems.append(Problem(name, values["__line__"], 0, f"first_disclosed {values['first_disclosed']} is after announced "
+                                                             f"{values['announced']}; give it only when the network was disclosed earlier"))
+    return problems
 
 
 def ignored_name(name: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .countries import Country
@@ -13,12 +13,17 @@ from .countries import Country
 class Source:
     title: str
     url: str
+    kind: str = "announcement"  # announcement, data, analysis or response (see schema.SOURCE_KINDS)
 
 
 @dataclass(frozen=True)
 class Attribution:
     kind: str
-    text: str
+    text: str  # the site's own one- or two-sentence account
+    quote: str | None = None  # the platform's own words, verbatim
+    quote_source: str | None = None  # the URL (one of the disclosure's sources) the quotation comes from
+    hedged: bool = False  # the platform qualified its attribution ("potentially", "may have ties", "cannot render definitive")
+    line: int = field(default=0, compare=False)  # where it is written, for messages
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,8 @@ class Disclosure:
     title: str
     platform: str
     announced: dt.date
+    first_disclosed: dt.date | None
+    data_released: dt.date | None
     countries: tuple[Country, ...]
     targets: tuple[str, ...]
     attribution: Attribution

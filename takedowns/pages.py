@@ -68,7 +68,7 @@ def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str
     doc: dict[str, Any] = {key: None for key in CONTRACT_KEYS}
     doc.update(stats)
     doc.update({
-        "id": d.id, "title": d.title, "platform": d.platform, "announced": d.announced.isoformat(),
+        "id": d.id, "title": d.title, "platform": d.platform, **_dates(d),
         "accounts_announced": d.accounts_announced,
         "announced_figures": {f.key: f.value for f in d.figures},
         "synthetic_data": d.synthetic_data,
@@ -82,16 +82,24 @@ def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str
     return doc
 
 
+def _dates(d: Disclosure) -> dict[str, str | None]:
+    """The three dates of a takedown, each meaning one thing."""
+    return {"announced": d.announced.isoformat(), "first_disclosed": d.first_disclosed.isoformat() if d.first_disclosed else None,
+            "data_released": d.data_released.isoformat() if d.data_released else None}
+
+
 def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:
     """Return a disclosure's entry in ``disclosures.json``."""
     return {
-        "id": d.id, "title": d.title, "platform": d.platform, "announced": d.announced.isoformat(),
+        "id": d.id, "title": d.title, "platform": d.platform, **_dates(d),
         "countries": [{"code": c.code, "name": c.name} for c in d.countries],
-        "targets": list(d.targets), "attribution": {"kind": d.attribution.kind, "text": d.attribution.text},
+        "targets": list(d.targets),
+        "attribution": {"kind": d.attribution.kind, "hedged": d.attribution.hedged, "quote": d.attribution.quote,
+                        "quote_source": d.attribution.quote_source, "text": d.attribution.text},
         "accounts_announced": d.accounts_announced,
         "announced_figures": {f.key: f.value for f in d.figures},
         "tags": list(d.tags), "url": d.url, "stats_url": f"{d.url}stats.json",
-        "sources": [{"title": s.title, "url": s.url} for s in d.sources],
+        "sources": [{"title": s.title, "url": s.url, "kind": s.kind} for s in d.sources],
         "synthetic_data": d.synthetic_data,
         "accounts": stats.get("accounts"), "tweets": stats.get("tweets"), "active_accounts": stats.get("active_accounts"),
         "first_tweet": stats.get("first_tweet"), "last_tweet": stats.get("last_tweet"),
@@ -112,16 +120,25 @@ LIST_SCHEMA = {
                          "accounts", "tweets", "synthetic_data"],
             "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"}, "platform": {"enum": list(PLATFORMS)},
-                "announced": {"type": "string", "format": "date"},
+                "announced": {"type": "string", "format": "date", "description": "the day the platform announced the removal"},
+                "first_disclosed": {"type": ["string", "null"], "format": "date",
+                                    "description": "the day the platform first disclosed the network, when earlier"},
+                "data_released": {"type": ["string", "null"], "format": "date", "description": "the day the platform released the data"},
                 "countries": {"type": "array", "items": {"type": "object", "required": ["code", "name"],
                                                           "properties": {"code": {"type": "string"}, "name": {"type": "string"}}}},
                 "targets": {"type": "array", "items": {"type": "string"}},
-                "attribution": {"type": "object", "properties": {"kind": {"type": "string"}, "text": {"type": "string"}}},
+                "attribution": {"type": "object", "required": ["kind", "hedged", "quote", "quote_source", "text"], "properties": {
+                    "kind": {"type": "string"}, "hedged": {"type": "boolean"},
+                    "quote": {"type": ["string", "null"], "description": "the platform's own words, verbatim"},
+                    "quote_source": {"type": ["string", "null"], "description": "the url of the source the quotation comes from"},
+                    "text": {"type": "string", "description": "the site's own summary of the attribution"}}},
                 "accounts_announced": {"type": ["integer", "null"]},
                 "announced_figures": {"type": "object", "additionalProperties": {"type": "integer"}},
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "url": {"type": "string"}, "stats_url": {"type": "string"},
-                "sources": {"type": "array", "items": {"type": "object"}},
+                "sources": {"type": "array", "items": {"type": "object", "required": ["title", "url", "kind"], "properties": {
+                    "title": {"type": "string"}, "url": {"type": "string"},
+                    "kind": {"enum": ["announcement", "data", "analysis", "response"]}}}},
                 "synthetic_data": {"type": "boolean"},
                 "accounts": {"type": ["integer", "null"]}, "tweets": {"type": ["integer", "null"]},
                 "active_accounts": {"type": ["integer", "null"]},
@@ -270,12 +287,12 @@ def _groups(sb: SiteBuilder, shown: list[Disclosure], rows: list[Row]) -> None:
             by_tag.setdefault(t, []).append(r)
     for slug, group in sorted(by_country.items()):
         sb.page(f"countries/{slug}/index.html", "listing.html", f"Disclosures: {names[slug]}",
-                f"Takedowns of information operations that platforms attributed to {names[slug]}.", "countries",
+                f"Takedowns of networks that platforms said came from {names[slug]} (their words, hedges included, are on each page).", "countries",
                 rows=group, parent_url="countries/", parent_title="Countries")
     for tag, group in sorted(by_tag.items()):
         sb.page(f"tags/{tag}/index.html", "listing.html", f"Topic: {tag}", f"Takedowns tagged “{tag}”.", "tags",
                 rows=group, parent_url="tags/", parent_title="Topics")
-    sb.page("countries/index.html", "groups.html", "Countries", "Disclosures by the country the platform attributed the operation to.",
+    sb.page("countries/index.html", "groups.html", "Countries", "Disclosures by the country the platform said the network came from.",
             "countries", groups=[{"name": names[s], "url": f"countries/{s}/", "count": len(g)}
                                  for s, g in sorted(by_country.items(), key=lambda x: names[x[0]])])
     sb.page("tags/index.html", "groups.html", "Topics", "Disclosures by topic.", "tags",

@@ -21,7 +21,7 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from .schema import ATTRIBUTIONS, PLATFORMS
+from .schema import ATTRIBUTIONS, PLATFORMS, SOURCE_KINDS
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "h4",
                 "br", "hr", "table", "thead", "tbody", "tr", "th", "td", "abbr", "sup", "sub", "del"}
@@ -103,6 +103,16 @@ def _csv_cell(value: Any) -> Any:
     return value
 
 
+def quoted_html(d: Any) -> str:
+    """Return a feed entry's HTML: the site's summary, then the platform's own words as a quotation with its source."""
+    platform = PLATFORMS[d.platform].split(" (")[0]
+    source = next((s for s in d.sources if s.url == d.attribution.quote_source), None)
+    cite = f' cite="{escape(source.url)}"' if source else ""
+    return (str(render_markdown(d.summary)) + f"<p>{escape(platform)} said{' (hedged)' if d.attribution.hedged else ''}:</p>"
+            + f"<blockquote{cite}><p>{escape(d.attribution.quote)}</p></blockquote>"
+            + (f'<p>— <a href="{escape(source.url)}">{escape(source.title)}</a></p>' if source else ""))
+
+
 def environment(templates: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -114,5 +124,5 @@ def environment(templates: Path) -> Environment:
     )
     env.filters.update(markdown=render_markdown, number=number, percent=percent, language=language_name,
                        long_date=long_date, link=link, as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
-    env.globals.update(PLATFORMS=PLATFORMS, ATTRIBUTIONS=ATTRIBUTIONS, escape=escape)
+    env.globals.update(PLATFORMS=PLATFORMS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
     return env

@@ -52,15 +52,39 @@ FIGURES = {
     "tiktok_accounts": "TikTok accounts",
 }
 
+# Each source is listed under its kind, so a reader finds the critics' case as easily as the platform's.
+SOURCE_KINDS = {
+    "announcement": "The platform’s announcement",
+    "data": "The platform’s data release",
+    "analysis": "Independent analysis",
+    "response": "Responses and criticism",
+}
+PLATFORM_SOURCE_KINDS = ("announcement", "data")
+
+# Wording with which platforms qualify an attribution.  A quotation that uses any of it is
+# hedged: the page must say so (``hedged: true``), and ``check`` warns until it does.
+HEDGES = (r"\bpotentially\b", r"\bpossibl[ey]\b", r"\bmay\b", r"\bmight\b", r"\bappear(s|ed)?\b", r"\bseem(s|ed)?\b",
+          r"\blikely\b", r"\bsuspected\b", r"\bbelieved?\b", r"\ballegedly\b", r"cannot render definitive",
+          r"unable to definitively", r"\bsome of these\b")
+
 SOURCE = Mapping(title="source", fields=(
     Field("title", Text(200), "Title of the announcement or report.", required=True),
     Field("url", Url(), "Where it was published.", required=True),
-), build=lambda v: Source(v["title"], v["url"]))
+    Field("kind", Choice(tuple(SOURCE_KINDS)), "What it is: the platform's `announcement`, its `data` release, an independent "
+          "`analysis`, or a `response` (from the party named, or criticism of the takedown).", default="announcement"),
+), build=lambda v: Source(v["title"], v["url"], v["kind"]))
 
 ATTRIBUTION = Mapping(title="attribution", fields=(
-    Field("kind", Choice(tuple(ATTRIBUTIONS)), "How the platform attributed the operation.", required=True),
-    Field("text", Text(600), "One or two sentences: who the platform says ran it, in its own terms.", required=True),
-), build=lambda v: Attribution(v["kind"], v["text"]))
+    Field("kind", Choice(tuple(ATTRIBUTIONS)), "How the platform attributed the operation, no stronger than its words "
+          "(see \"Attribution and hedges\" below).", required=True),
+    Field("text", Text(600), "One or two sentences in the site's own words: who the platform says ran it.", required=True),
+    Field("quote", Text(2000, multiline=True), "The platform's own words about who ran it, verbatim, hedges included; "
+          "shown as a quotation. `check` warns when it is missing."),
+    Field("quote_source", Url(), "Which of `sources` the quotation comes from: its `url`."),
+    Field("hedged", Boolean(), "The platform qualified its attribution (\"potentially\", \"may have ties\", \"appear to\", "
+          "\"cannot render definitive attribution\"); the page says so.", default=False),
+), build=lambda v: Attribution(v["kind"], v["text"], " ".join(v["quote"].split()) if v["quote"] else None, v["quote_source"],
+                               v["hedged"], v["__line__"]))
 
 FIGURES_MAP = Mapping(title="mapping of announced counts", fields=tuple(
     Field(key, Integer(0), label) for key, label in FIGURES.items()
@@ -97,7 +121,9 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
           example="venezuela-2019-01-state"),
     Field("title", Text(200), "Headline of the disclosure page.", required=True),
     Field("platform", Choice(tuple(PLATFORMS)), "The platform that removed the network.", required=True),
-    Field("announced", Date(), "Day the platform announced the takedown.", required=True),
+    Field("announced", Date(), "Day the platform announced the removal (the index, feed and timeline use this date).", required=True),
+    Field("first_disclosed", Date(), "Day the platform first disclosed the network, when earlier than `announced`."),
+    Field("data_released", Date(), "Day the platform released the data, when it did."),
     Field("countries", ListOf(COUNTRY, min_items=1, max_items=50, scalar_ok=True, unique=True),
           "Where the platform says the operation came from: country names or ISO codes.", required=True),
     Field("targets", ListOf(Text(120), max_items=50, scalar_ok=True), "Audiences the operation targeted.", default=()),
@@ -107,7 +133,8 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
           + ", ".join(f"`{k}`" for k in FIGURES) + ".", default=()),
     Field("summary", Text(1000, multiline=True, markdown=True), "One paragraph (Markdown) shown on the index and in feeds.", required=True),
     Field("body", Text(50_000, multiline=True, markdown=True), "The full description (Markdown).", default=""),
-    Field("sources", ListOf(SOURCE, min_items=1, max_items=50), "Links to the announcements.", required=True),
+    Field("sources", ListOf(SOURCE, min_items=1, max_items=50), "Links to the announcements, data releases, analyses and responses.",
+          required=True),
     Field("tags", ListOf(Text(40, SLUG, "a tag: lowercase letters, digits and single hyphens"), max_items=30, scalar_ok=True, unique=True),
           "Topics, each a slug.", default=()),
     Field("datasets", ListOf(DATASET, max_items=20), "Files of the released data; leave out when the platform released none.",

@@ -125,7 +125,8 @@ def test_check_summary_when_all_is_well(project: Project) -> None:
     done = run("check", "--content", str(project.content), "--data", str(project.data), "--now", "2026-01-01T00:00:00Z")
     assert done.returncode == 0
     assert done.stdout.strip() == ("ok: 2 disclosures, 4 datasets in 4 files (0.0 MB); 0 draft(s), 1 under embargo; no problems "
-                                   "(headers checked; --full reads every row)")
+                                   "(headers checked; --full reads every row); 2 warning(s) above")
+    assert done.stderr.count("warning: attribution has no quote") == 2
     full = run("check", "--full", "--content", str(project.content), "--data", str(project.data), "--cache", str(project.root / "c"),
                "--now", "2026-01-01T00:00:00Z")
     assert full.returncode == 0, full.stderr
