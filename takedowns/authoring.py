@@ -16,8 +16,8 @@ from . import document
 from .errors import ContentError, DataError, Problem
 from .formats import FORMATS
 from .load import Hasher, load_content
-from .read import check_header, header
 from .model import Disclosure
+from .read import check_header, header
 from .schema import ATTRIBUTIONS, DISCLOSURE, DISCLOSURE_FIELDS, FIGURES, HEDGES, PLATFORM_SOURCE_KINDS, PLATFORMS
 from .types import Invalid, Report, convert_root
 
