@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Lighthouse (mobile profile) on the built site's index and one disclosure page, served on loopback.
-# Usage: bash bench/lighthouse.sh [site-folder]   (needs `npm ci` and Debian's chromium)
+# Usage: bash bench/lighthouse.sh [site-folder]   (needs `npm ci` and a Chromium or Chrome: see takedowns/browser.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 site="${1:-site}"
@@ -9,7 +9,8 @@ python3 -m http.server "$port" --bind 127.0.0.1 -d "$site" >/dev/null 2>&1 &
 server=$!
 trap 'kill $server' EXIT
 sleep 1
-export CHROME_PATH=/usr/bin/chromium
+CHROME_PATH="$(${PYTHON:-python3} -m takedowns.browser)"  # $CHROME_PATH if set, else found as the tests find it
+export CHROME_PATH
 for page in "" "disclosures/ira-2018-10/"; do
   out="bench/out/lighthouse-$(echo "${page:-index}" | tr '/' '_').json"
   mkdir -p bench/out

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.browser
 PREFIX = "/takedowns/"
 PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "overview/", "countries/", "countries/ve/",
          "tags/", "tags/iran/", "about/", "search/", "404.html"]
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -45,9 +44,14 @@ def served(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run `bash scripts/test.sh`, which installs it"
+    from takedowns.browser import NoBrowser, find_browser
+
+    try:
+        executable = find_browser()  # $CHROME_PATH, a browser on the PATH, or Playwright's own
+    except NoBrowser as exc:
+        pytest.fail(f"{exc} (`bash scripts/test.sh` installs one)")
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(executable_path=executable, args=ARGS)
         yield b
         b.close()
 
