@@ -54,6 +54,8 @@ title: {emit(d.title)}
 platform: {emit(d.platform)}
 # Day the platform announced the removal, YYYY-MM-DD.
 announced: {d.announced.isoformat()}
+# true when the platform gave no date and `announced` is the end of its report period (the page says "about").
+announced_approximate: false
 # Day it first disclosed the network, if earlier; day it released the data, if it did.
 first_disclosed:
 data_released:
@@ -197,7 +199,10 @@ def advice(d: Disclosure) -> list[Problem]:
     """Return warnings about what a disclosure claims: an attribution without the platform's words, or stronger than them."""
     out = []
     a = d.attribution
-    if not a.quote:
+    if a.kind == "unclassified":
+        out.append(Problem(d.source_file, a.line, 0, "warning: attribution is unclassified (as `build.py import` writes it); read the "
+                                                     "platform's words and choose a kind no stronger than them"))
+    elif not a.quote:
         out.append(Problem(d.source_file, a.line, 0, "warning: attribution has no quote; give the platform's own words "
                                                      "(attribution.quote) and where they are (attribution.quote_source)"))
     else:
@@ -223,6 +228,8 @@ def check(content_dir: Path, data_dir: Path, now: dt.datetime) -> CheckSummary:
             for f in ds.files:
                 files += 1
                 size += f.size
+                if role.parse is not None:  # read whole by its format: `check --full` parses it
+                    continue
                 try:
                     check_header(f, role, header(f))
                 except DataError as exc:

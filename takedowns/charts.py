@@ -48,9 +48,21 @@ def chart(name: str, scope: str = "disclosure") -> Callable[[Builder], Builder]:
 
 
 def charts_for(data: dict[str, Any], scope: str = "disclosure") -> list[Chart]:
-    """Return every chart that ``data`` has the figures for, in registry order."""
+    """Return every chart that ``data`` has the figures for, in registry order (formats' own charts after these)."""
+    _load_format_charts()
     registry = DISCLOSURE_CHARTS if scope == "disclosure" else OVERVIEW_CHARTS
     return [c for _, fn in registry if (c := fn(data)) is not None]
+
+
+def _load_format_charts() -> None:
+    """Import each format's chart module once: its ``@chart`` builders register themselves."""
+    import importlib
+
+    from .formats import FORMATS
+
+    for fmt in FORMATS.values():
+        if fmt.charts:
+            importlib.import_module(fmt.charts)
 
 
 def _n(x: float) -> str:

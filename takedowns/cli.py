@@ -67,6 +67,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--no-search", action="store_true")
     sc = sub.add_parser("schema", help="write disclosure.schema.json and the README's field reference from the schema")
     sc.add_argument("--root", type=Path, default=Path("."))
+    im = sub.add_parser("import", help="write draft disclosures from a platform's published indicators (now: meta)")
+    im.add_argument("source", choices=["meta"], help="whose files: meta (a checkout of github.com/facebook/threat-research)")
+    im.add_argument("folder", type=Path, help="the checkout")
+    im.add_argument("--content", type=Path, default=Path("content"))
+    im.add_argument("--data", type=Path, default=Path("data"))
+    im.add_argument("--publish", action="store_true", help="write draft: false (after you have read what it writes)")
     e = sub.add_parser("example-data", help="write the synthetic example datasets into data/example/")
     e.add_argument("--data", type=Path, default=Path("data"))
     return p
@@ -85,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "check":
             return _check(args)
+        if args.command == "import":
+            from .importing import import_meta, report
+
+            print(report(import_meta(args.folder, args.content, args.data, publish=args.publish)))
+            return 0
         if args.command == "new":
             return _new(args)
         if args.command == "serve":

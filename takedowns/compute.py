@@ -30,8 +30,8 @@ from .formats import FORMATS
 from .freshness import code_digest
 from .model import DatasetFile, Disclosure
 from .progress import Progress
-from .read import MAX_PROBLEMS, NotClean, Skipped, careful_batches, fast_batches, follows_rules, lines_of, locate_problems
-from .stats import PARTIALS, Partial, figures, from_json, merge, to_json
+from .read import MAX_PROBLEMS, NotClean, Skipped, careful_batches, fast_batches, follows_rules, lines_of, locate_problems, read_whole
+from .stats import Partial, from_json, merge, to_json
 
 
 @dataclass(frozen=True)
@@ -61,13 +61,19 @@ class Outcome:
 _REPORT: Callable[[int, int], None] | None = None
 
 
+WHOLE_FILE_LIMIT = 64 << 20  # formats that parse a file whole (indicator lists, reports) read at most this much
+
+
 def run_task(task: Task) -> Outcome:
     """Read one file in a single streaming pass and return its partial statistics."""
     role = FORMATS[task.format].roles[task.role]
-    empty, reduce = PARTIALS[task.role]
+    if role.parse is not None:
+        return Outcome(to_json(role.parse(read_whole(task.file, WHOLE_FILE_LIMIT), task.file.relpath)), {"rows": 0, "reasons": {}, "lines": []})
+    empty, reduce = role.empty, role.reduce
+    assert reduce is not None
 
-    def checked(batch: Any) -> Partial | None:
-        return reduce(batch) if follows_rules(batch) else None
+    def checked(batch: Any) -> Any:
+        return reduce(batch) if follows_rules(batch, role.rules) else None
 
     try:
         total = _reduce_all(task, "", lambda on_bytes: _overlapped(
@@ -268,19 +274,22 @@ def duplicate_accounts(d: Disclosure, duplicates: dict[str, int]) -> DataError:
 
 
 def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_rows: bool) -> dict[str, Any]:
-    """Merge one disclosure's file partials and return its statistics."""
-    merged: dict[str, Partial] = {}
+    """Merge one disclosure's file partials, role by role within each format, and return its statistics."""
+    merged: dict[str, dict[str, Any]] = {}  # format -> role -> partial
     skipped: list[dict[str, Any]] = []
     for dataset in d.datasets:
         for file in dataset.files:
             outcome = outcomes[Task(file, dataset.role, dataset.format, skip_bad_rows).key]  # progress is not in the key
             part = from_json(outcome.partial)
-            merged[dataset.role] = merge(merged[dataset.role], part) if dataset.role in merged else part
+            roles = merged.setdefault(dataset.format, {})
+            roles[dataset.role] = merge(roles[dataset.role], part) if dataset.role in roles else part
             if outcome.skipped["rows"]:
                 skipped.append({"file": file.relpath, **outcome.skipped})
-    users = merged.get("users")
-    if users is not None and users.duplicates:  # type: ignore[union-attr]
-        raise duplicate_accounts(d, users.duplicates)  # type: ignore[union-attr]
-    result = figures(merged.get("tweets"), users)  # type: ignore[arg-type]
+    result: dict[str, Any] = {}
+    for name in sorted(merged):
+        for part in merged[name].values():
+            if getattr(part, "duplicates", None):  # an account on two rows of a users file would count twice
+                raise duplicate_accounts(d, part.duplicates)
+        result.update(FORMATS[name].figures(merged[name]))
     result["skipped_rows"] = skipped
     return result

@@ -50,6 +50,15 @@ def distributions(names: tuple[str, ...] = PACKAGES) -> tuple[tuple[str, str], .
     return tuple(sorted(seen.items()))
 
 
+def _module_file(name: str) -> Path | None:
+    """Return the file of a module of this package by dotted name (``formats.meta``), or None if it is not one."""
+    base = _PACKAGE.joinpath(*name.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
 @cache
 def code_digest(module: str, libraries: tuple[str, ...] = ()) -> str:
     """Return a digest of a package module, every package module it imports (followed), Python and ``libraries``' versions.
@@ -60,14 +69,21 @@ def code_digest(module: str, libraries: tuple[str, ...] = ()) -> str:
     todo, seen = [module], set()
     while todo:
         name = todo.pop()
-        if name in seen:
+        path = _module_file(name)
+        if name in seen or path is None:
             continue
         seen.add(name)
-        source = (_PACKAGE / f"{name}.py").read_bytes()
+        source = path.read_bytes()
         digest.update(name.encode() + b"\0" + source)
+        for data in sorted(path.parent.glob("*.csv")):  # data a module reads beside itself (Meta's kill chain)
+            digest.update(data.name.encode() + b"\0" + data.read_bytes())
+        package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
         for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                todo.extend([node.module] if node.module else [a.name for a in node.names])
+            if isinstance(node, ast.ImportFrom) and node.level >= 1:
+                base = package[: len(package) - (node.level - 1)]
+                if node.module:
+                    todo.append(".".join([*base, node.module]))
+                todo.extend(".".join([*base, *([node.module] if node.module else []), a.name]) for a in node.names)
     digest.update(json.dumps(distributions(libraries)).encode())
     return digest.hexdigest()
 

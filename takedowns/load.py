@@ -20,7 +20,6 @@ from .model import Dataset, DatasetFile, Disclosure, Site
 from .schema import DISCLOSURE, SITE
 from .types import Report, convert_root
 
-DATA_SUFFIXES = (".csv", ".csv.gz", ".zip")
 COPY_LIMIT = 25 << 20  # dataset files up to this size are copied into the site for download
 
 
@@ -181,6 +180,7 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
         report.problems.append(Problem(report.filename, line, 0, f"datasets: format {spec['format']!r} has no role {spec['role']!r}"))
         return None
     root = data_dir.resolve()
+    suffixes = FORMATS[spec["format"]].suffixes
     found: dict[str, Path] = {}
     ok = True
     for pattern in spec["path"]:
@@ -203,9 +203,9 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
             elif not real.is_file():
                 report.problems.append(Problem(report.filename, line, 0, f"datasets: {rel!r} is not a file"))
                 ok = False
-            elif not rel.lower().endswith(DATA_SUFFIXES):
+            elif not rel.lower().endswith(suffixes):
                 report.problems.append(Problem(report.filename, line, 0,
-                                               f"datasets: {rel!r} is not .csv, .csv.gz or .zip"))
+                                               f"datasets: {rel!r} is not {', '.join(suffixes)} (what format {spec['format']!r} reads)"))
                 ok = False
             else:
                 found[rel.replace(os.sep, "/")] = real

@@ -62,6 +62,7 @@ class Disclosure:
     title: str
     platform: str
     announced: dt.date
+    announced_approximate: bool
     first_disclosed: dt.date | None
     data_released: dt.date | None
     countries: tuple[Country, ...]

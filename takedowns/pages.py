@@ -24,6 +24,7 @@ from .model import Disclosure, Site
 from .render import table_csv
 from .schema import PLATFORMS, json_schema
 
+TABLE_ROWS = 500  # rows of a format's table shown on its page; the CSV holds them all
 CONTRACT_KEYS = ("tweets", "accounts", "active_accounts", "first_tweet", "last_tweet", "retweets",
                  "top_hashtags", "top_domains", "tweet_languages", "tweets_per_day")
 
@@ -84,7 +85,8 @@ def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str
 
 def _dates(d: Disclosure) -> dict[str, str | None]:
     """The three dates of a takedown, each meaning one thing."""
-    return {"announced": d.announced.isoformat(), "first_disclosed": d.first_disclosed.isoformat() if d.first_disclosed else None,
+    return {"announced": d.announced.isoformat(), "announced_approximate": d.announced_approximate,
+            "first_disclosed": d.first_disclosed.isoformat() if d.first_disclosed else None,
             "data_released": d.data_released.isoformat() if d.data_released else None}
 
 
@@ -121,6 +123,7 @@ LIST_SCHEMA = {
             "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"}, "platform": {"enum": list(PLATFORMS)},
                 "announced": {"type": "string", "format": "date", "description": "the day the platform announced the removal"},
+                "announced_approximate": {"type": "boolean", "description": "true when the platform gave no date: announced is the end of the report period"},
                 "first_disclosed": {"type": ["string", "null"], "format": "date",
                                     "description": "the day the platform first disclosed the network, when earlier"},
                 "data_released": {"type": ["string", "null"], "format": "date", "description": "the day the platform released the data"},
@@ -166,6 +169,7 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> 
     by_country = sorted(({"country": n, "slug": s, "disclosures": k, "accounts": a} for n, s, k, a in countries.values()),
                         key=lambda r: (-r["accounts"], r["country"]))
     return {
+        "killchain_matrix": _killchain_matrix(shown, stats),
         "by_year": [{"year": y, "disclosures": v[0], "accounts": v[1]} for y, v in sorted(years.items())],
         "by_country": by_country,
         "by_platform": [{"platform": p, "disclosures": n} for p, n in sorted(platforms.items(), key=lambda x: (-x[1], x[0]))],
@@ -176,6 +180,20 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> 
             "countries": len(countries),
         },
     }
+
+
+def _killchain_matrix(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return one cell per network and kill-chain tactic it used: how many procedures, and which."""
+    cells = []
+    networks = [d for d in sorted(shown, key=lambda d: (d.announced, d.id)) if stats[d.id].get("killchain_procedures")]
+    for row, d in enumerate(networks):
+        by_tactic: dict[str, list[str]] = {}
+        for p in stats[d.id]["killchain_procedures"]:
+            by_tactic.setdefault(p["tactic"], []).append(f"{p['code']} {p['procedure']}")
+        for tactic, names in by_tactic.items():
+            cells.append({"id": d.id, "title": d.title, "tactic": tactic, "column": int(tactic.split(".")[0]), "row": row,
+                          "procedures": len(names), "names": "; ".join(names)})
+    return cells
 
 
 class SiteBuilder:
@@ -252,10 +270,14 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime) -> None:
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
+    tables = doc.pop("tables", None) or []  # a format's own tables: on the page and as CSV, not in stats.json
     sb.out[f"{folder}stats.json"] = _json(doc)
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")
     charts = sb.charts(folder, charts_for(doc), note)
+    for t in tables:
+        sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"], note).encode()
+        t["shown"] = t["rows"][:TABLE_ROWS]
     files = []
     for ds in d.datasets:
         for f in ds.files:
@@ -271,7 +293,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
         og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
     summary = " ".join(d.summary.split())
     sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
-            d=d, stats=doc, charts=charts, files=files, skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
+            d=d, stats=doc, charts=charts, files=files, tables=tables, skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
             og_type="article", og_image=og_image, og_image_alt=og_alt)
 
 

@@ -1,6 +1,6 @@
 """Read released dataset files as streams of Arrow record batches of text columns.
 
-Two readers share one set of row rules (``RULES``):
+Two readers share one set of row rules (the role's ``rules``):
 - the fast reader (Arrow's streaming CSV parser, only the needed columns), used first;
 - the careful reader (Python's csv module, row by row, knows line numbers), used to
   say exactly which line is wrong when the fast one fails, and to skip bad rows
@@ -17,7 +17,7 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import DataError, Problem
-from .formats import Role
+from .formats import Role, Rule
 from .model import DatasetFile
 
 BLOCK = 4 << 20  # bytes per Arrow block: large enough to amortise, small enough to bound memory
@@ -38,30 +38,6 @@ csv.field_size_limit(MAX_FIELD)
 BATCH_ROWS = 50_000  # rows per batch from the careful reader
 MAX_RATIO = 200  # compressed files that expand more than this are refused as bombs
 MAX_PROBLEMS = 20  # lines listed per file before "and N more"
-
-_DAY = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
-_COUNT_DIGITS = 15  # a count above 10^15 is no real count, and sums of such counts stay exact in 64 bits per batch
-
-
-@dataclass(frozen=True)
-class Rule:
-    """What a well-formed value of a column looks like: a pattern, and whether it starts with a real calendar day."""
-
-    pattern: str
-    help: str
-    dated: bool = False
-
-
-# Every value is checked by these rules, by both readers; everything else is text.
-RULES: dict[str, Rule] = {
-    "tweet_time": Rule(_DAY + r" (?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?", "a real date and time YYYY-MM-DD HH:MM[:SS], 1900–2099", True),
-    "account_creation_date": Rule(_DAY, "a real date YYYY-MM-DD, 1900–2099", True),
-    "is_retweet": Rule(r"true|false|True|False", "true or false"),
-    **{c: Rule(rf"\d{{0,{_COUNT_DIGITS}}}", f"a whole number of at most {_COUNT_DIGITS} digits, or empty")
-       for c in ("follower_count", "following_count", "quote_count", "reply_count", "like_count", "retweet_count")},
-}
-_COMPILED = {k: re.compile(r.pattern) for k, r in RULES.items()}
-
 
 def _real_day(text: str) -> bool:
     try:
@@ -205,6 +181,15 @@ def _zip_member(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
     return member
 
 
+def read_whole(file: DatasetFile, limit: int) -> bytes:
+    """Return a whole (decompressed) dataset file, refusing one larger than ``limit`` bytes."""
+    with open_bytes(file) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise DataError(Problem(file.relpath, message=f"is larger than {limit >> 20} MiB; this format reads its files whole"))
+    return data
+
+
 def header(file: DatasetFile) -> list[str]:
     """Return the column names of a dataset file."""
     with open_bytes(file) as stream:
@@ -223,10 +208,10 @@ def check_header(file: DatasetFile, role: Role, names: list[str]) -> None:
                                 f"header lacks {', '.join(missing)} needed for a {role.name} file; it has: {shown}"))
 
 
-def follows_rules(batch: pa.RecordBatch) -> bool:
-    """Return whether every value in ``batch`` looks as ``RULES`` say (real dates and times, flags, counts)."""
+def follows_rules(batch: pa.RecordBatch, rules: Mapping[str, Rule]) -> bool:
+    """Return whether every value in ``batch`` looks as ``rules`` say (real dates and times, flags, counts)."""
     names = batch.schema.names
-    for column, rule in RULES.items():
+    for column, rule in rules.items():
         if column not in names or batch.num_rows == 0:
             continue
         values = batch.column(column)
@@ -271,7 +256,7 @@ def fast_batches(file: DatasetFile, role: Role, on_bytes: Callable[[int], None] 
                     strings_can_be_null=False, quoted_strings_can_be_null=False),
             )
             for batch in reader:
-                if check_rules and not follows_rules(batch):
+                if check_rules and not follows_rules(batch, role.rules):
                     raise NotClean()
                 yield batch
     except (pa.ArrowInvalid, NotClean):
@@ -293,7 +278,7 @@ def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skip
         names = next(reader, [])
         check_header(file, role, names)
         index = [names.index(c) for c in columns]
-        rules = [(_COMPILED.get(c), c) for c in columns]
+        rules = [(re.compile(role.rules[c].pattern) if c in role.rules else None, role.rules.get(c)) for c in columns]
         width = len(names)
         buffer: list[list[str]] = [[] for _ in columns]
         line = reader.line_num
@@ -308,7 +293,7 @@ def careful_batches(file: DatasetFile, role: Role, skip_bad: bool, skipped: Skip
                 row = None
             line = reader.line_num
             if row is not None:
-                problem = _row_problem(row, width, index, rules)
+                problem = _row_problem(row, width, index, rules, columns)
             if problem:
                 if skip_bad:
                     skipped.add(start, problem.split(" (")[0] if problem.startswith("malformed") else problem)
@@ -348,7 +333,8 @@ def lines_of(file: DatasetFile, column: str, wanted: set[str]) -> dict[str, list
     return found
 
 
-def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple[re.Pattern[str] | None, str]]) -> str | None:
+def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple[re.Pattern[str] | None, Rule | None]],
+                 columns: list[str]) -> str | None:
     if len(row) != width:
         return f"{'too many' if len(row) > width else 'too few'} fields ({len(row)} instead of {width})"
     for field_text in row:
@@ -356,10 +342,10 @@ def _row_problem(row: list[str], width: int, index: list[int], rules: list[tuple
             return "NUL byte in a field"
         if _has_surrogate(field_text):
             return "invalid UTF-8"
-    for i, (rule, name) in zip(index, rules, strict=True):
-        if rule is not None and (not rule.fullmatch(row[i]) or (RULES[name].dated and not _real_day(row[i]))):
+    for i, (pattern, rule), name in zip(index, rules, columns, strict=True):
+        if pattern is not None and rule is not None and (not pattern.fullmatch(row[i]) or (rule.dated and not _real_day(row[i]))):
             shown = row[i][:40]
-            return f"{name} is {shown!r}, expected {RULES[name].help}"
+            return f"{name} is {shown!r}, expected {rule.help}"
     return None
 
 

@@ -31,6 +31,7 @@ ATTRIBUTIONS = {
     "commercial": "Commercial (marketing or PR firm)",
     "political": "Political party or campaign",
     "not-attributed": "Not attributed",
+    "unclassified": "Not classified here: read the platform's words",
 }
 
 # Counts that platforms announce without releasing data (Meta's and Google's
@@ -100,10 +101,18 @@ DATASET = Mapping(title="dataset", fields=(
     Field("path", ListOf(PATH, min_items=1, max_items=200, scalar_ok=True),
           "File, glob (`russia_*_tweets_csv_hashed_*.csv`) or list of them, relative to `data/`; `.csv`, `.csv.gz` or `.zip`.",
           required=True),
-    Field("format", Choice(tuple(FORMATS)), "The release format.", default="twitter"),
+    Field("format", Custom(lambda v: _format(v), (("type", "string"), ("enum", sorted(FORMATS))), "one of the registered release formats"),
+          "The release format: " + ", ".join(f"`{f}`" for f in sorted(FORMATS)) + ".", default="twitter"),
     Field("hashed", Boolean(), "Whether the platform hashed the ids of accounts with few followers.", default=False),
     Field("sha256", SHA256, "Checksum of the file, when `path` names one file; the build refuses a file that does not match."),
 ))
+
+
+def _format(value: str) -> str:
+    """Return a registered format's name; looked up when read, so a format registered later is accepted too."""
+    if value not in FORMATS:
+        raise ValueError(f"{value!r} is not a release format; expected one of: {', '.join(sorted(FORMATS))}")
+    return value
 
 
 def _role(value: str) -> str:
@@ -122,6 +131,8 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
     Field("title", Text(200), "Headline of the disclosure page.", required=True),
     Field("platform", Choice(tuple(PLATFORMS)), "The platform that removed the network.", required=True),
     Field("announced", Date(), "Day the platform announced the removal (the index, feed and timeline use this date).", required=True),
+    Field("announced_approximate", Boolean(), "The platform's files give no date: `announced` is the end of the report period "
+          "(the page says \"about\").", default=False),
     Field("first_disclosed", Date(), "Day the platform first disclosed the network, when earlier than `announced`."),
     Field("data_released", Date(), "Day the platform released the data, when it did."),
     Field("countries", ListOf(COUNTRY, min_items=1, max_items=50, scalar_ok=True, unique=True),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from typing import Any
 
 import pyarrow as pa
@@ -59,8 +59,12 @@ class UsersPartial:
 Partial = TweetsPartial | UsersPartial
 
 
-def merge(a: Partial, b: Partial) -> Partial:
-    """Return the partial of both inputs; ``a`` is updated in place and returned."""
+def merge(a: Any, b: Any) -> Any:
+    """Return the partial of both inputs; ``a`` is updated in place and returned.
+
+    Works for any partial dataclass: counters add, dicts keep the first value of a key, lists
+    concatenate, ``first``/``last`` keep the extreme, numbers add.
+    """
     for f in fields(a):
         x, y = getattr(a, f.name), getattr(b, f.name)
         if f.name == "first":
@@ -167,9 +171,6 @@ def partial_of_users(batch: pa.RecordBatch | pa.Table) -> UsersPartial:
     )
 
 
-PARTIALS = {"tweets": (TweetsPartial, partial_of_tweets), "users": (UsersPartial, partial_of_users)}
-
-
 def top(counter: Counter[Any], n: int | None = TOP) -> list[dict[str, Any]]:
     """Return the ``n`` most common values, count descending, ties by value ascending."""
     ranked = sorted(((v, c) for v, c in counter.items() if v not in ("", None) and c > 0), key=lambda vc: (-vc[1], vc[0]))
@@ -220,25 +221,41 @@ def _median(counts: Counter[int]) -> float | int | None:
     return low if low == high else (low + high) / 2
 
 
-def to_json(p: Partial) -> dict[str, Any]:
+PARTIAL_TYPES: dict[str, type] = {}  # every partial class of every format, by name, for the cache
+
+
+def partial_type(cls: type) -> type:
+    """Register a partial dataclass so ``to_json``/``from_json`` can store it (formats call this)."""
+    PARTIAL_TYPES[cls.__name__] = cls
+    return cls
+
+
+partial_type(TweetsPartial)
+partial_type(UsersPartial)
+
+
+def to_json(p: Any) -> dict[str, Any]:
     """Return a partial as plain JSON values (for the cache)."""
-    out: dict[str, Any] = {"kind": "tweets" if isinstance(p, TweetsPartial) else "users"}
+    out: dict[str, Any] = {"kind": type(p).__name__}
     for f in fields(p):
         value = getattr(p, f.name)
         out[f.name] = sorted(value.items()) if isinstance(value, dict) else value
     return out
 
 
-def from_json(data: dict[str, Any]) -> Partial:
-    """Return the partial that ``to_json`` wrote."""
-    cls = TweetsPartial if data["kind"] == "tweets" else UsersPartial
+def from_json(data: dict[str, Any]) -> Any:
+    """Return the partial that ``to_json`` wrote; its fields' factories say what each list was."""
+    cls = PARTIAL_TYPES[data["kind"]]
     values: dict[str, Any] = {}
     for f in fields(cls):
         value = data[f.name]
-        if f.name == "names":
-            value = dict(value)
-        elif isinstance(value, list):
+        factory = f.default_factory if f.default_factory is not MISSING else None  # type: ignore[misc]
+        if factory is Counter:
             value = Counter({(k if not isinstance(k, list) else tuple(k)): v for k, v in value})
+        elif factory is dict:
+            value = {(k if not isinstance(k, list) else tuple(k)): v for k, v in value}
+        elif factory is list:
+            value = list(value)
         values[f.name] = value
     return cls(**values)
 

@@ -109,6 +109,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("example")
     data = root / "data"
     write_examples(data)
+    shutil.copytree(ROOT / "data" / "meta-threat-research", data / "meta-threat-research")  # real, shipped with the project
     options = Options(content=ROOT / "content", data=data, templates=ROOT / "templates", output=root / "site",
                       cache=root / "cache", node_modules=ROOT / "node_modules", now=NOW)
     build(options)

@@ -110,8 +110,10 @@ def test_check_warns_about_claims_stronger_than_the_platforms_words(project: Pro
 
 
 def test_the_examples_state_nothing_check_warns_about() -> None:
+    """The hand-written examples draw no warning; the imported Meta networks only the one that says a person must classify them."""
     done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], capture_output=True, text=True, cwd=ROOT)
-    assert "warning" not in done.stderr, done.stderr
+    warnings = [ln for ln in done.stderr.splitlines() if "warning:" in ln]
+    assert warnings and all("/meta-" in ln and "attribution is unclassified" in ln for ln in warnings), done.stderr
 
 
 def _example(ident: str) -> dict[str, object]:
@@ -120,6 +122,8 @@ def _example(ident: str) -> dict[str, object]:
 
 def test_every_example_quotes_the_platform_from_a_listed_source_and_shows_it(example_site: Path) -> None:
     for path in sorted((ROOT / "content" / "disclosures").glob("*.yaml")):
+        if path.name.startswith("meta-"):
+            continue  # imported: quoted only where Meta's files hold prose (tests/test_meta.py)
         d = yaml.safe_load(path.read_text())
         a = d["attribution"]
         assert a["quote_source"] in [s["url"] for s in d["sources"]], path

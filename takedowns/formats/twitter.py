@@ -1,0 +1,54 @@
+"""Twitter's information-operations archive: a users CSV and one or more tweets CSVs per release."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..stats import TweetsPartial, UsersPartial, figures, partial_of_tweets, partial_of_users
+from . import Format, Role, Rule, register
+
+USER_COLUMNS = (
+    "userid", "user_display_name", "user_screen_name", "user_reported_location",
+    "user_profile_description", "user_profile_url", "follower_count", "following_count",
+    "account_creation_date", "account_language",
+)
+TWEET_COLUMNS = ("tweetid", *USER_COLUMNS) + (
+    "tweet_language", "tweet_text", "tweet_time", "tweet_client_name", "in_reply_to_tweetid",
+    "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid", "retweet_tweetid",
+    "latitude", "longitude", "quote_count", "reply_count", "like_count", "retweet_count",
+    "hashtags", "urls", "user_mentions", "poll_choices",
+)
+
+
+_DAY = r"(?:19|20)\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+_COUNT_DIGITS = 15  # a count above 10^15 is no real count, and sums of such counts stay exact in 64 bits per batch
+
+# Every value of these columns is checked by both readers; everything else is text.
+RULES: dict[str, Rule] = {
+    "tweet_time": Rule(_DAY + r" (?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d)?", "a real date and time YYYY-MM-DD HH:MM[:SS], 1900–2099", True),
+    "account_creation_date": Rule(_DAY, "a real date YYYY-MM-DD, 1900–2099", True),
+    "is_retweet": Rule(r"true|false|True|False", "true or false"),
+    **{c: Rule(rf"\d{{0,{_COUNT_DIGITS}}}", f"a whole number of at most {_COUNT_DIGITS} digits, or empty")
+       for c in ("follower_count", "following_count", "quote_count", "reply_count", "like_count", "retweet_count")},
+}
+
+
+TWITTER = register(Format(
+    name="twitter",
+    label="Twitter information-operations archive (users and tweets CSV)",
+    roles={
+        "users": Role("users", "Accounts", USER_COLUMNS,
+                      ("userid", "user_screen_name", "user_reported_location", "follower_count", "account_creation_date", "account_language"),
+                      "userid", UsersPartial, partial_of_users, {c: r for c, r in RULES.items() if c in USER_COLUMNS}),
+        "tweets": Role("tweets", "Tweets", TWEET_COLUMNS,
+                       ("tweetid", "userid", "tweet_language", "tweet_time", "tweet_client_name", "in_reply_to_tweetid", "quoted_tweet_tweetid",
+                        "is_retweet", "quote_count", "reply_count", "like_count", "retweet_count",
+                        "hashtags", "urls", "user_mentions"),
+                       "tweetid", TweetsPartial, partial_of_tweets, RULES),
+    },
+    figures=lambda parts: _figures(parts),
+))
+
+
+def _figures(parts: dict[str, Any]) -> dict[str, Any]:
+    return figures(parts.get("tweets"), parts.get("users"))
