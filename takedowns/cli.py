@@ -20,10 +20,16 @@ def _moment(text: str) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def _templates() -> Path:
+    """The project's templates/ when run in a project folder, else the copy the installed package carries."""
+    here = Path("templates")
+    return here if here.is_dir() else Path(__file__).parent / "templates"
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--content", type=Path, default=Path("content"), help="folder of site.yaml and disclosures/ (default: content)")
     p.add_argument("--data", type=Path, default=Path("data"), help="folder of released datasets (default: data)")
-    p.add_argument("--templates", type=Path, default=Path("templates"), help="Jinja templates and static files")
+    p.add_argument("--templates", type=Path, default=_templates(), help="Jinja templates and static files (default: templates)")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,6 +82,11 @@ def parser() -> argparse.ArgumentParser:
     e = sub.add_parser("example-data", help="write the synthetic example datasets into data/example/")
     e.add_argument("--data", type=Path, default=Path("data"))
     return p
+
+
+def run() -> None:
+    """The ``takedowns`` console script of the installed package."""
+    sys.exit(main(sys.argv[1:]))
 
 
 def main(argv: list[str] | None = None) -> int:

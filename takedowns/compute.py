@@ -127,6 +127,9 @@ def _run_task_quietly(task: Task) -> Outcome | DataError:
         return run_task(task)
     except DataError as exc:
         return exc
+    except OSError as exc:  # on a cluster: a worker that cannot see the file
+        return DataError(Problem(task.file.relpath, message=f"cannot be read here ({exc.strerror or exc}); "
+                                                            "on a cluster every worker must see the data folder at the same path"))
 
 
 class Cache:

@@ -129,6 +129,25 @@ def test_a_pinned_file_changed_behind_its_size_and_mtime_is_refused(project: Pro
     assert done.returncode == 1 and f"not {pin} as given" in done.stderr, done.stderr
 
 
+def test_a_pinned_file_is_hashed_on_every_build_even_when_the_remembered_stat_matches(project: Project) -> None:
+    """The change time guards unpinned files; a pin does not even trust that: a lying memo cannot pass a tampered file."""
+    import hashlib
+
+    users = project.data / "tiny" / "users.csv"
+    pin = hashlib.sha256(users.read_bytes()).hexdigest()
+    project.add(datasets=[{"role": "users", "path": "tiny/users.csv", "sha256": pin}, {"role": "tweets", "path": "tiny/tweets.csv"}])
+    assert build_cli(project).returncode == 0
+    users.write_bytes(users.read_bytes().replace(b"Caracas", b"Caramba"))
+    memo_file = project.root / "cache" / "hashes.json"
+    memo = json.loads(memo_file.read_text())
+    st = users.stat()
+    key = next(k for k in memo if k.endswith("users.csv"))
+    memo[key] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, pin]  # remembers the new stat with the old hash
+    memo_file.write_text(json.dumps(memo))
+    done = build_cli(project)
+    assert done.returncode == 1 and f"not {pin} as given" in done.stderr, done.stderr
+
+
 def test_a_published_file_changed_behind_its_size_and_mtime_is_recomputed_and_recopied(project: Project) -> None:
     project.add()
     assert build_cli(project).returncode == 0

@@ -1,0 +1,152 @@
+"""A real Dask cluster: `dask scheduler` and `dask worker` as separate processes, in another folder, as a user deploys them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Project
+
+pytestmark = pytest.mark.slow
+BUILD = [sys.executable, str(ROOT / "build.py")]
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project built as a wheel, the standard way (PEP 517, isolated)."""
+    out = tmp_path_factory.mktemp("wheel")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
+    for leftover in ROOT.glob("*.egg-info"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    (found,) = out.glob("takedowns-*.whl")
+    return found
+
+
+def _environment(folder: Path, wheel: Path | None) -> Path:
+    """A virtual environment beside the system's packages (Dask, pyarrow...), with the wheel installed or without the project."""
+    venv.EnvBuilder(system_site_packages=True, with_pip=wheel is not None, symlinks=True).create(folder)
+    python = folder / "bin" / "python"
+    if wheel is not None:
+        done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check", str(wheel)],
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+    return python
+
+
+class Cluster:
+    def __init__(self, python: Path, workdir: Path, workers: int) -> None:
+        self.address = f"tcp://127.0.0.1:{_port()}"
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        dask = [str(python), "-m", "distributed.cli.dask_{}"]
+        self.processes = [subprocess.Popen([*dask[:2], dask[2].format("scheduler"), "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
+                                            "--no-dashboard"], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+        time.sleep(2)
+        self.processes.append(subprocess.Popen([*dask[:2], dask[2].format("worker"), self.address, "--nworkers", str(workers), "--nthreads", "1",
+                                                "--no-dashboard"], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+    def stop(self) -> None:
+        for p in reversed(self.processes):
+            p.terminate()
+        for p in self.processes:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+@pytest.fixture
+def cluster_factory(tmp_path: Path) -> Iterator:  # type: ignore[type-arg]
+    made: list[Cluster] = []
+
+    def make(wheel: Path | None, workers: int = 2) -> Cluster:
+        elsewhere = tmp_path / f"elsewhere-{len(made)}"  # not the checkout: nothing of the project on the path
+        elsewhere.mkdir()
+        cluster = Cluster(_environment(elsewhere / "env", wheel), elsewhere, workers)
+        made.append(cluster)
+        return cluster
+
+    yield make
+    for c in made:
+        c.stop()
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _build(project: Project, output: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*BUILD, "build", "--content", str(project.content), "--data", str(project.data), "--output", str(output),
+                           "--no-cache", "--now", "2026-01-01T00:00:00Z", "--quiet", *extra], capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def _project(tmp_path: Path) -> Project:
+    import datetime as dt
+
+    from takedowns.synthetic import Release, Style, write_release
+
+    project = Project(tmp_path / "project")
+    release = Release("two", 500, 20_000, 11, dt.date(2018, 1, 1), dt.date(2019, 1, 1), ("en", "es"), ("a", "b", "c"), ("x.test", "y.test"),
+                      ("here", "there"), Style())
+    write_release(release, project.data / "two", parts=3)
+    project.add(datasets=[{"role": "users", "path": "two/two_users_csv_hashed.csv"}, {"role": "tweets", "path": "two/two_tweets_csv_hashed_*.csv"}])
+    return project
+
+
+def _wait(address: str) -> None:
+    from distributed import Client
+
+    with Client(address, timeout=60) as client:
+        client.wait_for_workers(2, timeout=60)
+
+
+def test_workers_with_the_wheel_installed_build_the_same_site_as_a_local_build(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path)
+    local = _build(project, tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    cluster = cluster_factory(wheel)
+    _wait(cluster.address)
+    remote = _build(project, tmp_path / "remote", "--scheduler", cluster.address)
+    assert remote.returncode == 0, remote.stderr
+    assert "Traceback" not in remote.stderr
+    assert _tree(tmp_path / "remote") == _tree(tmp_path / "local")
+
+
+def test_workers_without_the_package_get_it_from_the_client(tmp_path: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path)
+    assert _build(project, tmp_path / "local").returncode == 0
+    cluster = cluster_factory(None)  # neither the scheduler nor the workers can import takedowns
+    _wait(cluster.address)
+    remote = _build(project, tmp_path / "remote", "--scheduler", cluster.address)
+    assert remote.returncode == 0, remote.stderr
+    assert _tree(tmp_path / "remote") == _tree(tmp_path / "local")
+
+
+def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    from takedowns.cluster import run_on_cluster
+    from takedowns.compute import Task, _run_task_quietly
+    from takedowns.errors import DataError
+    from takedowns.model import DatasetFile
+
+    cluster = cluster_factory(wheel)
+    _wait(cluster.address)
+    missing = DatasetFile("two/gone.csv", tmp_path / "nowhere" / "gone.csv", 10, "0" * 64)
+    (result,) = run_on_cluster([Task(missing, "tweets", "twitter", False)], cluster.address, _run_task_quietly)
+    assert isinstance(result, DataError)
+    assert str(result.problems[0]).startswith("two/gone.csv: cannot be read here (No such file or directory)")
