@@ -6,10 +6,13 @@ import json
 import re
 from pathlib import Path
 
+from .contract import stats_reference
 from .schema import json_schema, reference_markdown
 
 START = "<!-- fields:start (generated from takedowns/schema.py by `python3 build.py schema`; do not edit) -->"
 END = "<!-- fields:end -->"
+STATS_START = "<!-- stats:start (generated from takedowns/contract.py and each format's contract by `python3 build.py schema`; do not edit) -->"
+STATS_END = "<!-- stats:end -->"
 
 
 def schema_text() -> str:
@@ -21,7 +24,11 @@ def readme_with_reference(readme: str) -> str:
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
     if not pattern.search(readme):
         raise ValueError("README.md has no field reference markers")
-    return pattern.sub(lambda _: f"{START}\n{reference_markdown()}{END}", readme)
+    readme = pattern.sub(lambda _: f"{START}\n{reference_markdown()}{END}", readme)
+    stats = re.compile(re.escape(STATS_START) + ".*?" + re.escape(STATS_END), re.S)
+    if not stats.search(readme):
+        raise ValueError("README.md has no stats.json reference markers")
+    return stats.sub(lambda _: f"{STATS_START}\n{stats_reference()}{STATS_END}", readme)
 
 
 def write_schema_files(root: Path) -> list[Path]:

@@ -22,7 +22,7 @@ from .files import atomic_write
 
 # The distributions a build imports; their own dependencies are followed from their metadata.
 PACKAGES = ("altair", "vl-convert-python", "pagefind", "pyarrow", "jinja2", "markupsafe", "markdown", "nh3",
-            "pandas", "pyyaml", "pycountry")
+            "pandas", "pyyaml", "pycountry", "jsonschema")
 _PACKAGE = Path(__file__).parent
 
 

@@ -18,6 +18,8 @@ from urllib.parse import quote
 from jinja2 import Environment
 
 from .charts import Chart, charts_for
+from .contract import stats_defaults, stats_schema, validate
+from .errors import BuildError, Problem
 from .images import Images
 from .load import COPY_LIMIT
 from .model import Disclosure, Site
@@ -25,8 +27,6 @@ from .render import table_csv
 from .schema import PLATFORMS, json_schema
 
 TABLE_ROWS = 500  # rows of a format's table shown on its page; the CSV holds them all
-CONTRACT_KEYS = ("tweets", "accounts", "active_accounts", "first_tweet", "last_tweet", "retweets",
-                 "top_hashtags", "top_domains", "tweet_languages", "tweets_per_day")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def _json(value: Any) -> bytes:
 
 def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str, Any]:
     """Return the published ``stats.json`` of a disclosure (the documented contract)."""
-    doc: dict[str, Any] = {key: None for key in CONTRACT_KEYS}
+    doc: dict[str, Any] = stats_defaults()  # the contract's keys that every stats.json carries
     doc.update(stats)
     doc.update({
         "id": d.id, "title": d.title, "platform": d.platform, **_dates(d),
@@ -77,9 +77,6 @@ def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str
         "source": f"{site.title}, {site.base_url}{d.url}",
         "licence": f"{site.licence}. {site.data_licence}",
     })
-    for key in ("top_hashtags", "top_domains", "tweet_languages", "tweets_per_day"):
-        if doc[key] is None:
-            doc[key] = []
     return doc
 
 
@@ -202,6 +199,8 @@ class SiteBuilder:
     def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool) -> None:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
         self.out: Output = {}
+        self.stats_schema = stats_schema()
+        self.problems: list[str] = []  # where the build's own output breaks the published contract
 
     def page(self, path: str, template: str, title: str, description: str, section: str = "", **context: Any) -> None:
         depth = path.count("/")
@@ -254,16 +253,21 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb.page("404.html", "404.html", "Page not found", "There is no page at this address.")
 
     records = [summary_record(d, stats[d.id]) for d in shown]
-    sb.out["disclosures.json"] = _json({"source": site.base_url, "licence": licence, "disclosures": records})
+    listing = {"source": site.base_url, "licence": licence, "disclosures": records}
+    sb.problems += validate(listing, LIST_SCHEMA, "disclosures.json")
+    sb.out["disclosures.json"] = _json(listing)
     sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. Licence: {licence}")
     sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
     sb.out["disclosure.schema.json"] = _json(json_schema())
+    sb.out["stats.schema.json"] = _json(sb.stats_schema)
     updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
     sb.out["feed.xml"] = env.get_template("feed.xml").render(site=site, base_url=site.base_url, rows=rows, updated=updated).encode()
     pages = sorted(p[: -len("index.html")] for p in sb.out if p.endswith("index.html"))
     sb.out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
     sb.out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
                             + f"Sitemap: {site.base_url}sitemap.xml\n").encode()
+    if sb.problems:  # a bug in the build, not in the content: publish nothing that breaks the contract
+        raise BuildError([Problem("contract", message=p + " (the build's own output breaks its published schema)") for p in sb.problems[:50]])
     return sb.out
 
 
@@ -271,6 +275,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
     tables = doc.pop("tables", None) or []  # a format's own tables: on the page and as CSV, not in stats.json
+    sb.problems += validate(doc, sb.stats_schema, f"{folder}stats.json")
     sb.out[f"{folder}stats.json"] = _json(doc)
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")

@@ -207,17 +207,27 @@ def test_a_third_format_works_end_to_end_without_touching_the_pipeline(project: 
     def parse(data: bytes, name: str) -> LinesPartial:
         return LinesPartial(lines=data.count(b"\n"))
 
-    toy = Format("toy-lines", "A toy format: counts lines", {"lines": Role("lines", "Lines", (), (), "line", LinesPartial, parse=parse)},
-                 figures=lambda parts: {"toy_lines": parts["lines"].lines}, suffixes=(".txt",))
-    register(toy)
+    from takedowns.contract import INT, Key
+    from takedowns.errors import BuildError
+
+    roles = {"lines": Role("lines", "Lines", (), (), "line", LinesPartial, parse=parse)}
+    (project.data / "toy").mkdir()
+    (project.data / "toy" / "a.txt").write_text("one\ntwo\n")
+    (project.data / "toy" / "b.txt").write_text("three\n")
+    project.add(datasets=[{"role": "lines", "format": "toy-lines", "path": "toy/*.txt"}])
+    # A figure the format does not declare breaks the published contract: the build refuses to publish it.
+    register(Format("toy-lines", "A toy format: counts lines", roles, figures=lambda parts: {"toy_lines": parts["lines"].lines},
+                    suffixes=(".txt",)))
     try:
-        (project.data / "toy").mkdir()
-        (project.data / "toy" / "a.txt").write_text("one\ntwo\n")
-        (project.data / "toy" / "b.txt").write_text("three\n")
-        project.add(datasets=[{"role": "lines", "format": "toy-lines", "path": "toy/*.txt"}])
+        with pytest.raises(BuildError, match="Additional properties are not allowed .'toy_lines' was unexpected"):
+            project.build()
+        register(Format("toy-lines", "A toy format: counts lines", roles, figures=lambda parts: {"toy_lines": parts["lines"].lines},
+                        suffixes=(".txt",), contract=(Key("toy_lines", INT, "lines in the files"),)))
         project.build()
         stats = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
         assert stats["toy_lines"] == 3
+        schema = json.loads((project.output / "stats.schema.json").read_text())
+        assert schema["properties"]["toy_lines"]["description"] == "[toy-lines] lines in the files"
     finally:
         FORMATS.pop("toy-lines")
     shutil.rmtree(project.output)

@@ -47,6 +47,7 @@ class Format:
     figures: Callable[[dict[str, Any]], dict[str, Any]]  # merged partials by role -> published statistics
     suffixes: tuple[str, ...] = (".csv", ".csv.gz", ".zip")  # file names it reads
     charts: str | None = None  # module whose @chart builders draw this format's figures (imported when charts are made)
+    contract: tuple[Any, ...] = ()  # contract.Key of every figure it publishes in stats.json: schema, README table and defaults come from them
 
 
 FORMATS: dict[str, Format] = {}

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ..contract import INT, OBJ, Key, top_list
 from ..errors import DataError, Problem
 from ..stats import partial_type, top
 from . import Format, Role, register
@@ -253,6 +254,25 @@ def figures(parts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_ARRAY = {"type": "array"}
+CONTRACT = (
+    Key("indicator_files", INT, "indicator files read"),
+    Key("layouts", OBJ, "files per layout (the 2020–22 indicator CSV, the kill-chain CSV, Markdown)"),
+    Key("stated_counts", {"type": "object", "additionalProperties": INT},
+        "the counts the files state (`facebook_accounts`, `facebook_pages`, `facebook_groups`, `instagram_accounts`, `page_followers`, "
+        "`group_members`, `instagram_followers`, `ad_spend_usd`); bounds such as \"less than 100\" are left out"),
+    Key("stated_in_meta_words", _ARRAY, "each sentence or row that states a count, verbatim"),
+    Key("indicator_count", INT, "distinct indicators (kind and refanged value)"),
+    Key("indicators_by_kind", _ARRAY, "`[{\"kind\", \"label\", \"count\"}]`"),
+    Key("indicator_domains", _ARRAY, "web domains among the indicators, sorted"),
+    Key("top_indicator_domains", top_list(), "the same with how often each appears"),
+    Key("killchain_procedures", _ARRAY, "`[{\"code\", \"tactic\", \"technique\", \"procedure\", \"rows\"}]`, by code"),
+    Key("killchain_tactics", _ARRAY, "`[{\"tactic\", \"procedures\"}]`"),
+    Key("unknown_procedures", _ARRAY, "procedure codes not in Meta's published kill chain"),
+    Key("indicators", _ARRAY, "`[{\"kind\", \"value\", \"text\", \"procedure\", \"note\"}]`: value as published, text refanged"),
+)
+
+
 META_INDICATORS = register(Format(
     name="meta-indicators",
     label="Meta's threat indicators (github.com/facebook/threat-research): kill-chain CSV, indicator CSV or Markdown",
@@ -260,4 +280,5 @@ META_INDICATORS = register(Format(
     figures=figures,
     suffixes=(".csv", ".md"),
     charts="takedowns.formats.meta_charts",
+    contract=CONTRACT,
 ))

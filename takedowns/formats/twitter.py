@@ -4,8 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..contract import INT, OBJ, STR, Key, _null, top_list
 from ..stats import TweetsPartial, UsersPartial, figures, partial_of_tweets, partial_of_users
 from . import Format, Role, Rule, register
+
+_DAYS = {"type": "array", "items": {"type": "object", "required": ["date", "count"]}}
+# stats.json: what Twitter releases publish. Keys with a default are in every stats.json (null or [] without such data).
+CONTRACT = (
+    Key("tweets", _null("integer"), "rows of the tweets files (null without a tweets dataset)", None),
+    Key("accounts", _null("integer"), "rows of the users file (null without one)", None),
+    Key("active_accounts", _null("integer"), "distinct `userid` among the tweets", None),
+    Key("first_tweet", _null("string"), "`YYYY-MM-DDTHH:MMZ`, UTC", None),
+    Key("last_tweet", _null("string"), "`YYYY-MM-DDTHH:MMZ`, UTC", None),
+    Key("retweets", _null("integer"), "tweets that are retweets", None),
+    Key("replies", INT, "tweets that are replies"),
+    Key("quote_tweets", INT, "tweets that quote another"),
+    Key("retweet_share", _null("number"), "retweets ÷ tweets, 4 decimals"),
+    Key("reply_share", _null("number"), "replies ÷ tweets, 4 decimals"),
+    Key("tweets_per_day", _DAYS, "`[{\"date\": \"YYYY-MM-DD\", \"count\"}]`, ascending, days with tweets", []),
+    Key("hour_weekday", {"type": "array"}, "`[{\"weekday\", \"hour\", \"count\"}]`, all 7 × 24 cells, UTC"),
+    Key("tweet_languages", top_list(), "all values, `[{\"value\", \"count\"}]`, count descending, ties by value", []),
+    Key("account_languages", top_list(), "all values, lowercased"),
+    Key("top_hashtags", top_list(), "top 20, lowercased, leading `#` removed", []),
+    Key("top_domains", top_list(), "top 20 hosts of linked URLs, lowercased, without port or leading `www.`", []),
+    Key("top_mentions", top_list(), "top 20 mentioned account ids"),
+    Key("top_clients", top_list(), "top 20 posting clients"),
+    Key("top_locations", top_list(), "top 20 reported locations"),
+    Key("most_active_accounts", {"type": "array"}, "top 20 `{\"userid\", \"screen_name\", \"tweets\"}`"),
+    Key("accounts_created_per_month", {"type": "array"}, "`[{\"month\": \"YYYY-MM\", \"count\"}]`"),
+    Key("follower_distribution", {"type": "array"}, "accounts per follower-count band"),
+    Key("followers_median", _null("number"), "median follower count"),
+    Key("followers_total", INT, "sum of follower counts"),
+    Key("engagement", OBJ, "sums of `likes`, `retweets`, `replies`, `quotes` received (empty counts are 0)"),
+)
+assert STR  # (imported for formats that declare text keys)
 
 USER_COLUMNS = (
     "userid", "user_display_name", "user_screen_name", "user_reported_location",
@@ -47,6 +79,7 @@ TWITTER = register(Format(
                        "tweetid", TweetsPartial, partial_of_tweets, RULES),
     },
     figures=lambda parts: _figures(parts),
+    contract=CONTRACT,
 ))
 
 

@@ -1,0 +1,109 @@
+"""The published contract, declared once: every key of ``stats.json`` and of ``disclosures.json``.
+
+Each key says its JSON type, what it means and, for keys every ``stats.json`` carries, its value
+when a release has no data of that kind. The keys common to every disclosure are here; each format
+declares its own (``Format.contract``). From these come the JSON Schemas published in the site
+(``stats.schema.json``, ``disclosures.schema.json``), the README's tables, the defaults of
+``stats.json``, and the check every build makes of its own output before writing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True)
+class Key:
+    name: str
+    schema: dict[str, Any]
+    meaning: str
+    default: Any = _NO_DEFAULT  # given: every stats.json carries the key, with this value when it has no such data
+
+    @property
+    def always(self) -> bool:
+        return self.default is not _NO_DEFAULT
+
+
+def _null(kind: str | list[str]) -> dict[str, Any]:
+    return {"type": [*([kind] if isinstance(kind, str) else kind), "null"]}
+
+
+STR, INT, BOOL, OBJ = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "object"}
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+def top_list(item: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"type": "array", "items": item or {"type": "object", "required": ["value", "count"],
+                                                "properties": {"value": {}, "count": INT}}}
+
+
+COMMON: tuple[Key, ...] = (
+    Key("id", STR, "the disclosure's id"),
+    Key("title", STR, "its title"),
+    Key("platform", STR, "the platform that removed the network"),
+    Key("announced", DATE, "the day the platform announced the removal"),
+    Key("announced_approximate", BOOL, "true when the platform gave no date: `announced` is the end of the report period"),
+    Key("first_disclosed", {"type": ["string", "null"]}, "the day the platform first disclosed the network, when earlier"),
+    Key("data_released", {"type": ["string", "null"]}, "the day the platform released the data"),
+    Key("accounts_announced", _null("integer"), "accounts the platform announced"),
+    Key("announced_figures", {"type": "object", "additionalProperties": INT}, "other counts the platform announced (`figures` of the disclosure)"),
+    Key("synthetic_data", BOOL, "the datasets are generated samples, not the real release"),
+    Key("files", {"type": "array", "items": {"type": "object", "required": ["path", "role", "bytes", "sha256"]}},
+        "dataset files with `path`, `role`, `bytes`, `sha256`"),
+    Key("skipped_rows", {"type": "array"}, "rows left out under `--skip-bad-rows`, per file, with reasons and first lines"),
+    Key("source", STR, "where the figures come from (this site)"),
+    Key("licence", STR, "the licence of the figures and of the data"),
+)
+
+
+def stats_keys() -> dict[str, tuple[str, Key]]:
+    """Return every stats.json key with the format that owns it ('' for the common ones); a name declared twice is an error."""
+    from .formats import FORMATS
+
+    keys: dict[str, tuple[str, Key]] = {k.name: ("", k) for k in COMMON}
+    for name, fmt in sorted(FORMATS.items()):
+        for key in fmt.contract:
+            if key.name in keys:
+                raise ValueError(f"stats.json key {key.name!r} is declared twice ({keys[key.name][0] or 'common'} and {name})")
+            keys[key.name] = (name, key)
+    return keys
+
+
+def stats_defaults() -> dict[str, Any]:
+    """Return the keys every stats.json carries, with their values when the release has no such data."""
+    return {name: key.default for name, (_, key) in stats_keys().items() if key.always and name not in {k.name for k in COMMON}}
+
+
+def stats_schema() -> dict[str, Any]:
+    """Return the JSON Schema of a disclosure's ``stats.json``."""
+    keys = stats_keys()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "stats.schema.json",
+        "title": "Statistics of one disclosure (stats.json)",
+        "type": "object",
+        "additionalProperties": False,
+        "required": sorted(n for n, (owner, k) in keys.items() if owner == "" or k.always),
+        "properties": {n: {**k.schema, "description": (f"[{owner}] " if owner else "") + k.meaning} for n, (owner, k) in sorted(keys.items())},
+    }
+
+
+def stats_reference() -> str:
+    """Return the README's table of stats.json keys."""
+    rows = ["| key | format | type | meaning |", "| --- | --- | --- | --- |"]
+    for name, (owner, key) in stats_keys().items():
+        kind = key.schema.get("type", "any")
+        kind = " or ".join(kind) if isinstance(kind, list) else kind
+        rows.append(f"| `{name}` | {owner or 'all'} | {kind} | {key.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def validate(document: Any, schema: dict[str, Any], where: str) -> list[str]:
+    """Return what in ``document`` breaks ``schema`` (the site's own output: any entry is a bug in the build)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema)
+    return [f"{where}: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in validator.iter_errors(document)]
