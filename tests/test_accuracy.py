@@ -109,9 +109,11 @@ def test_check_warns_about_claims_stronger_than_the_platforms_words(project: Pro
 # ---------------------------------------------------------------- the corrected examples
 
 
-def test_the_examples_state_nothing_check_warns_about() -> None:
+def test_the_examples_state_nothing_check_warns_about(example_site: Path) -> None:
     """The hand-written examples draw no warning; the imported Meta networks only the one that says a person must classify them."""
-    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--data", str(example_site.parent / "data")],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
     warnings = [ln for ln in done.stderr.splitlines() if "warning:" in ln]
     assert warnings and all("/meta-" in ln and "attribution is unclassified" in ln for ln in warnings), done.stderr
 
