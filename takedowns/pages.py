@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from jinja2 import Environment
 
+from .across import shared_items
 from .charts import Chart, charts_for
 from .contract import stats_defaults, stats_schema, validate
 from .errors import BuildError, Problem
@@ -236,13 +237,14 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb = SiteBuilder(env, site, images, now, preview)
     rows = [_row(d, stats[d.id], now) for d in shown]
     ov = overview_data(shown, stats)
+    shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
     synthetic = any(d.synthetic_data and d.datasets for d in shown)
     licence = f"{site.licence}. {site.data_licence}"
 
     sb.page("index.html", "index.html", "All disclosures", site.description, "index", rows=rows, totals=ov["totals"],
             any_synthetic=synthetic)
     for d in shown:
-        _disclosure(sb, d, stats[d.id], now)
+        _disclosure(sb, d, stats[d.id], now, shared.get(d.id, []))
     overview_note = f"Source: {site.title}, {site.base_url}overview/. Licence: {licence}"
     sb.page("overview/index.html", "overview.html", "Overview",
             "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
@@ -271,7 +273,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     return sb.out
 
 
-def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime) -> None:
+def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime, shared: list[dict[str, Any]]) -> None:
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
     tables = doc.pop("tables", None) or []  # a format's own tables: on the page and as CSV, not in stats.json
@@ -298,7 +300,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
         og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
     summary = " ".join(d.summary.split())
     sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
-            d=d, stats=doc, charts=charts, files=files, tables=tables, skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
+            d=d, stats=doc, charts=charts, files=files, tables=tables, shared=shared, skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
             og_type="article", og_image=og_image, og_image_alt=og_alt)
 
 

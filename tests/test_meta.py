@@ -231,3 +231,28 @@ def test_a_third_format_works_end_to_end_without_touching_the_pipeline(project: 
     finally:
         FORMATS.pop("toy-lines")
     shutil.rmtree(project.output)
+
+
+# ---------------------------------------------------------------- across releases and platforms
+
+
+def test_a_domain_in_metas_indicators_and_in_a_twitter_release_shows_on_both_pages(project: Project) -> None:
+    # the tiny Twitter release links news.test (and example.com); Meta's file lists news[.]test, an X account and a platform host
+    project.add(id="twitter-side")
+    (project.data / "meta").mkdir()
+    (project.data / "meta" / "iocs.csv").write_text(
+        "Tactic,Technique,Procedure,Indicator\n"
+        "0. Acquiring assets,0.6 Acquiring domains,0.6.2 Acquiring domains to support influence operations,news[.]test\n"
+        "0. Acquiring assets,0.6 Acquiring domains,0.6.2 Acquiring domains to support influence operations,youtube[.]com/@x\n")
+    project.add(id="meta-side", platform="meta", attribution={"kind": "unclassified", "text": "x"},
+                datasets=[{"role": "indicators", "format": "meta-indicators", "path": "meta/iocs.csv"}])
+    project.add(id="unpublished-network", draft=True, platform="meta", attribution={"kind": "unclassified", "text": "x"},
+                datasets=[{"role": "indicators", "format": "meta-indicators", "path": "meta/iocs.csv"}])
+    project.build()
+    twitter_page = HTMLParser((project.output / "disclosures/twitter-side/index.html").read_text())
+    items = text_of(twitter_page, "#shared ~ ul.shared li")
+    assert len(items) == 1 and items[0].startswith("Tiny test network — also reported by Meta: web domains news.test")
+    meta_page = HTMLParser((project.output / "disclosures/meta-side/index.html").read_text())
+    assert text_of(meta_page, "#shared ~ ul.shared li")[0].startswith("Tiny test network — also reported by Twitter: web domains news.test")
+    # the draft that names the same domain is in no page of a normal build
+    assert "unpublished-network" not in (project.output / "disclosures/twitter-side/index.html").read_text()
