@@ -26,9 +26,15 @@ def _templates() -> Path:
     return here if here.is_dir() else Path(__file__).parent / "templates"
 
 
+def _data_location(text: str) -> Path | str:
+    """A local folder, or an fsspec URL kept as written (Path would fold its '//')."""
+    return text.rstrip("/") if "://" in text else Path(text)
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--content", type=Path, default=Path("content"), help="folder of site.yaml and disclosures/ (default: content)")
-    p.add_argument("--data", type=Path, default=Path("data"), help="folder of released datasets (default: data)")
+    p.add_argument("--data", type=_data_location, default=Path("data"),
+                   help="folder of released datasets, or an fsspec URL such as s3://bucket/data (default: data)")
     p.add_argument("--templates", type=Path, default=_templates(), help="Jinja templates and static files (default: templates)")
 
 

@@ -6,10 +6,27 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import BuildError, Problem
 
 MARKER = ".takedowns-output"  # left in every folder this tool built, so it can tell its own output from a person's files
+
+
+def is_url(location: object) -> bool:
+    """Return whether a data location is an fsspec URL (``s3://bucket/data``, ``file:///srv/data``) rather than a local path."""
+    return isinstance(location, str) and "://" in location
+
+
+def open_source(location: Path | str) -> BinaryIO:
+    """Open a dataset file for reading, local or at an fsspec URL (``s3://``, ``gs://``, ``https://``, ``file://``)."""
+    if is_url(location):
+        try:
+            import fsspec
+        except ImportError:
+            raise BuildError(Problem(str(location), message="reading data from a URL needs fsspec (pip install -r requirements-cluster.txt)")) from None
+        return fsspec.open(str(location), "rb").open()  # type: ignore[no-any-return]
+    return open(location, "rb")
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -107,7 +107,10 @@ def input_key(options: Any, published: list[str]) -> str:
     _tree(digest, Path(__file__).parent, contents=True)
     _tree(digest, options.templates, contents=True)
     _tree(digest, options.content, contents=True)
-    _tree(digest, options.data, contents=False)
+    if isinstance(options.data, str):
+        digest.update(b"remote:" + options.data.encode())
+    else:
+        _tree(digest, options.data, contents=False)
     for rel in ("vega/package.json", "vega-lite/package.json", "vega-embed/package.json", "vega-interpreter/package.json"):
         path = options.node_modules / rel
         digest.update(path.read_bytes() if path.is_file() else b"missing")

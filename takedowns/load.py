@@ -15,6 +15,7 @@ from typing import Any
 
 from . import document
 from .errors import ContentError, Problem
+from .files import is_url
 from .formats import FORMATS
 from .model import Dataset, DatasetFile, Disclosure, Site
 from .schema import DISCLOSURE, SITE
@@ -179,6 +180,8 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
     if spec["role"] not in FORMATS[spec["format"]].roles:
         report.problems.append(Problem(report.filename, line, 0, f"datasets: format {spec['format']!r} has no role {spec['role']!r}"))
         return None
+    if is_url(data_dir):
+        return _resolve_remote(spec, str(data_dir), report)
     root = data_dir.resolve()
     suffixes = FORMATS[spec["format"]].suffixes
     found: dict[str, Path] = {}
@@ -225,6 +228,61 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
             report.problems.append(Problem(report.filename, line, 0,
                                            f"datasets: {files[0].relpath} has sha256 {files[0].sha256}, not {spec['sha256']} as given; the file changed or is the wrong one"))
             return None
+    return Dataset(spec["role"], spec["format"], tuple(spec["path"]), spec["hashed"], tuple(files))
+
+
+def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Dataset | None:
+    """Find the files a dataset entry names under a data folder given as an fsspec URL: same rules as on disk."""
+    import fsspec
+
+    line = spec["__line__"]
+    try:
+        fs, root = fsspec.core.url_to_fs(data_url)
+    except (ImportError, ValueError) as exc:
+        report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot open the data folder {data_url}: {exc}"))
+        return None
+    root = root.rstrip("/")
+    suffixes = FORMATS[spec["format"]].suffixes
+    found: dict[str, str] = {}
+    ok = True
+    for pattern in spec["path"]:
+        problem = _unsafe_pattern(pattern)
+        if problem:
+            report.problems.append(Problem(report.filename, line, 0, f"datasets: path {pattern!r} {problem}"))
+            ok = False
+            continue
+        try:
+            matches = sorted(m for m in fs.glob(f"{root}/{pattern}") if fs.isfile(m))
+        except OSError as exc:
+            report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot list {data_url}/{pattern}: {exc}"))
+            ok = False
+            continue
+        if not matches:
+            report.problems.append(Problem(report.filename, line, 0, f"datasets: path {pattern!r} matches no file in {data_url}/"))
+            ok = False
+        for m in matches:
+            rel = m[len(root) + 1:] if m.startswith(root + "/") else ""
+            if not rel or ".." in rel.split("/"):
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {m!r} leads outside {data_url}/; refused"))
+                ok = False
+            elif not rel.lower().endswith(suffixes):
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {rel!r} is not {', '.join(suffixes)} (what format {spec['format']!r} reads)"))
+                ok = False
+            else:
+                found[rel] = fs.unstrip_protocol(m)
+    if not ok:
+        return None
+    files = []
+    for rel, url in sorted(found.items()):
+        digest = hashlib.sha256()
+        with fs.open(url, "rb") as f:  # nothing remote is trusted from memory: hashed on every build
+            for block in iter(lambda: f.read(1 << 20), b""):  # noqa: B023
+                digest.update(block)
+        files.append(DatasetFile(rel, url, fs.size(url), digest.hexdigest()))
+    if spec["sha256"] is not None and (len(files) != 1 or files[0].sha256 != spec["sha256"]):
+        report.problems.append(Problem(report.filename, line, 0, f"datasets: sha256 {spec['sha256']} does not match "
+                                                                 + (files[0].relpath if len(files) == 1 else f"{len(files)} files")))
+        return None
     return Dataset(spec["role"], spec["format"], tuple(spec["path"]), spec["hashed"], tuple(files))
 
 

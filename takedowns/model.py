@@ -40,7 +40,7 @@ class DatasetFile:
     """One released file, found on disk under ``data/``."""
 
     relpath: str  # relative to data/, with forward slashes: what readers see
-    path: Path
+    path: Path | str  # on disk, or an fsspec URL when the data folder is one
     size: int
     sha256: str
 

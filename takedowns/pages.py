@@ -32,9 +32,9 @@ TABLE_ROWS = 500  # rows of a format's table shown on its page; the CSV holds th
 
 @dataclass(frozen=True)
 class Copy:
-    """An output file that is a copy of an input file."""
+    """An output file that is a copy of an input file (a local path or an fsspec URL)."""
 
-    source: Path
+    source: Path | str
 
 
 Output = dict[str, bytes | Copy]

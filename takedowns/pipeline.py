@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import MARKER, atomic_write, check_output, marker_text
+from .files import MARKER, atomic_write, check_output, is_url, marker_text
 from .freshness import input_key, remember, up_to_date
 from .load import Content, Hasher, load_content
 
@@ -16,7 +16,7 @@ from .load import Content, Hasher, load_content
 @dataclass(frozen=True)
 class Options:
     content: Path = Path("content")
-    data: Path = Path("data")
+    data: Path | str = Path("data")  # a folder, or an fsspec URL (s3://bucket/data)
     templates: Path = Path("templates")
     output: Path = Path("site")
     cache: Path | None = Path(".cache")
@@ -53,8 +53,8 @@ def build(options: Options) -> Result:
     now = clock(options)
     if options.write:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
-        check_output(options.output, [options.content, options.data, options.templates, options.node_modules]
-                     + ([options.cache] if options.cache else []), preview=False)
+        check_output(options.output, [options.content, options.templates, options.node_modules]
+                     + ([] if is_url(options.data) else [options.data]) + ([options.cache] if options.cache else []), preview=False)
     hasher = Hasher(_load_memo(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
@@ -66,7 +66,8 @@ def build(options: Options) -> Result:
 
     shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
     key = input_key(options, [d.id for d in shown])
-    if options.write and up_to_date(options.cache, options.output, key):
+    # Remote data cannot be watched cheaply: a build over a data URL always runs (its statistics are still cached by content).
+    if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
     from .assets import static_files, vendor_files

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from .errors import DataError, Problem
+from .files import open_source
 from .formats import Role, Rule
 from .model import DatasetFile
 
@@ -138,7 +139,7 @@ def open_bytes(file: DatasetFile, on_bytes: Callable[[int], None] | None = None,
     """Open a .csv, .csv.gz or .zip dataset file as a stream of CSV bytes."""
     name = file.relpath
     lower = name.lower()
-    with open(file.path, "rb") as raw:
+    with open_source(file.path) as raw:
         if lower.endswith(".zip"):
             try:
                 archive = zipfile.ZipFile(raw)

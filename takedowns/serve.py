@@ -143,9 +143,9 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
     """Build the preview, serve it, and rebuild on every change until interrupted."""
     options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
     preview = Preview(options)
-    watched = [options.content, options.templates, options.data]
+    watched = [options.content, options.templates] + ([] if isinstance(options.data, str) else [options.data])
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    check_output(options.output, [options.content, options.data, options.templates, options.node_modules]
+    check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if isinstance(options.data, str) else [options.data])
                  + ([options.cache] if options.cache else []), preview=True)
     # Take the port before building anything: a second serve must fail here, not after rewriting the shared preview.
     try:

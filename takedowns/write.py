@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import BuildError, Problem
+from .files import open_source
 from .pages import Copy, Output
 
 _RENAME_EXCHANGE = 2
@@ -33,7 +34,8 @@ def write_site(output: Output, target: Path) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             content = output[rel]
             if isinstance(content, Copy):
-                shutil.copyfile(content.source, path)
+                with open_source(content.source) as src, open(path, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
             else:
                 path.write_bytes(content)
         for folder in [fresh, *sorted(p for p in fresh.rglob("*") if p.is_dir())]:

@@ -16,7 +16,7 @@ from conftest import ROOT
 pytestmark = pytest.mark.browser
 
 PREFIX = "/takedowns/"
-PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "overview/", "countries/", "countries/ve/",
+PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "disclosures/meta-2026-h1-china/", "overview/", "countries/", "countries/ve/",
          "tags/", "tags/iran/", "about/", "search/", "404.html"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]

@@ -138,6 +138,18 @@ def test_workers_without_the_package_get_it_from_the_client(tmp_path: Path, clus
     assert _tree(tmp_path / "remote") == _tree(tmp_path / "local")
 
 
+def test_workers_read_a_data_url_and_build_the_same_site(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path)
+    assert _build(project, tmp_path / "local").returncode == 0
+    cluster = cluster_factory(wheel)
+    _wait(cluster.address)
+    remote = subprocess.run([*BUILD, "build", "--content", str(project.content), "--data", project.data.as_uri(), "--output", str(tmp_path / "remote"),
+                             "--no-cache", "--now", "2026-01-01T00:00:00Z", "--quiet", "--scheduler", cluster.address],
+                            capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert remote.returncode == 0, remote.stderr
+    assert _tree(tmp_path / "remote") == _tree(tmp_path / "local")
+
+
 def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
     from takedowns.cluster import run_on_cluster
     from takedowns.compute import Task, _run_task_quietly
