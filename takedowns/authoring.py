@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -154,7 +155,7 @@ def new_disclosure(folder: Path, values: NewDisclosure) -> Path:
     if path.exists() or (folder / f"{values.id}.yml").exists():
         raise ContentError(Problem(str(path), message="already exists; not overwritten (choose another id, or edit it)"))
     folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{values.id}.{os.getpid()}.new"
+    tmp = folder / f".{values.id}.{os.getpid()}-{secrets.token_hex(4)}.new"  # unique, like every temporary file here
     try:
         tmp.write_text(text, encoding="utf-8")
         try:
