@@ -40,9 +40,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _environment(folder: Path, wheel: Path | None) -> Path:
-    """A virtual environment beside the system's packages (Dask, pyarrow...), with the wheel installed or without the project."""
-    venv.EnvBuilder(system_site_packages=True, with_pip=wheel is not None, symlinks=True).create(folder)
+    """A virtual environment that sees this interpreter's packages (Dask, pyarrow...) but not the checkout, with the wheel or without it."""
+    import site
+    import sysconfig
+
+    venv.EnvBuilder(with_pip=wheel is not None, symlinks=True).create(folder)
     python = folder / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    # The packages of the Python running the tests, wherever they are (a venv's, pyenv's, the system's): one .pth line each.
+    ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"], *site.getsitepackages()}
+    Path(purelib, "takedowns-test-parent.pth").write_text("\n".join(sorted(p for p in ours if Path(p).is_dir())) + "\n")
     if wheel is not None:
         done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--disable-pip-version-check", str(wheel)],
                               capture_output=True, text=True, timeout=600)

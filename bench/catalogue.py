@@ -1,0 +1,103 @@
+"""Time builds of a large catalogue: N disclosures, most counts-only, some with small datasets.
+
+    python3 bench/catalogue.py [--disclosures 2000] [--with-data 100]
+
+Writes a project under bench/out/catalogue/ (content, data), then times, each as a whole process:
+a cold build, a no-op rebuild, and a rebuild after editing one disclosure's YAML. Prints the
+seconds and peak memory of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COUNTRIES = ("Russia", "Iran", "China", "Venezuela", "Türkiye", "Egypt", "Saudi Arabia", "United Arab Emirates", "Myanmar", "Pakistan",
+             "India", "Israel", "Nigeria", "Ghana", "Mexico", "Brazil", "Philippines", "Thailand", "Vietnam", "Serbia")
+FIGURES = ("facebook_accounts", "facebook_pages", "facebook_groups", "instagram_accounts", "page_followers", "ad_spend_usd")
+
+
+def write_catalogue(folder: Path, n: int, with_data: int, seed: int = 7) -> None:
+    """Write ``n`` disclosures (``with_data`` of them with a small synthetic release) under ``folder``."""
+    from takedowns.synthetic import Release, Style, write_release
+
+    rng = random.Random(seed)
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "content" / "disclosures").mkdir(parents=True)
+    shutil.copy(ROOT / "content" / "site.yaml", folder / "content" / "site.yaml")
+    for i in range(n):
+        day = dt.date(2017, 1, 1) + dt.timedelta(days=rng.randrange(3300))
+        # Heavy-tailed sizes: most networks are small, a few very large.
+        accounts = int(rng.paretovariate(1.1) * 10)
+        figures = "".join(f"\n  {k}: {int(rng.paretovariate(1.2) * 5)}" for k in rng.sample(FIGURES, rng.randrange(1, len(FIGURES))))
+        data = ""
+        if i < with_data:
+            release = Release(f"r{i}", 50, 2000, i, day - dt.timedelta(days=900), day, ("en", "es"), ("a", "b", f"t{i}"),
+                              (f"site{i}.test", "x.test"), ("here",), Style())
+            write_release(release, folder / "data" / f"r{i}")
+            data = (f"\ndatasets:\n  - role: users\n    path: r{i}/r{i}_users_csv_hashed.csv\n"
+                    f"  - role: tweets\n    path: r{i}/r{i}_tweets_csv_hashed.csv\nsynthetic_data: true")
+        (folder / "content" / "disclosures" / f"net-{i:05d}.yaml").write_text(f"""id: net-{i:05d}
+title: Benchmark network {i}
+platform: {"twitter" if data else rng.choice(("meta", "google", "tiktok"))}
+announced: {day.isoformat()}
+countries: [{rng.choice(COUNTRIES)}]
+attribution:
+  kind: not-attributed
+  text: Generated for the benchmark.
+accounts_announced: {accounts}
+figures:{figures}
+summary: A generated disclosure for the catalogue benchmark.
+sources:
+  - title: Benchmark
+    url: https://example.org/{i}
+tags: [bench]{data}
+""")
+    (folder / "data").mkdir(exist_ok=True)
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a build as its own process; return its seconds and the peak memory (GiB) of the children so far."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(done.stderr[-3000:])
+    return time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / (1 << 20)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--disclosures", type=int, default=2000)
+    p.add_argument("--with-data", type=int, default=100)
+    p.add_argument("--dir", type=Path, default=ROOT / "bench" / "out" / "catalogue")
+    a = p.parse_args()
+    write_catalogue(a.dir, a.disclosures, a.with_data)
+    common = ["build", "--content", "content", "--data", "data", "--templates", str(ROOT / "templates"), "--output", "site",
+              "--quiet", "--now", "2026-01-01T00:00:00Z"]
+    shutil.rmtree(a.dir / ".cache", ignore_errors=True)
+    (a.dir / "node_modules").unlink(missing_ok=True)
+    (a.dir / "node_modules").symlink_to(ROOT / "node_modules")
+    cold, peak = timed(common, a.dir)
+    print(f"disclosures {a.disclosures} ({a.with_data} with data)")
+    print(f"cold build      {cold:7.1f} s   peak {peak:.2f} GiB")
+    noop, _ = timed(common, a.dir)
+    print(f"no-op rebuild   {noop:7.1f} s")
+    one = a.dir / "content" / "disclosures" / "net-00007.yaml"
+    one.write_text(one.read_text().replace("Benchmark network 7", "Benchmark network 7 (edited)"))
+    edit, _ = timed(common, a.dir)
+    print(f"edit one YAML   {edit:7.1f} s")
+
+
+if __name__ == "__main__":
+    main()
