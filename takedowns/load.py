@@ -185,13 +185,8 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
     root = data_dir.resolve()
     suffixes = FORMATS[spec["format"]].suffixes
     found: dict[str, Path] = {}
-    ok = True
-    for pattern in spec["path"]:
-        problem = _unsafe_pattern(pattern)
-        if problem:
-            report.problems.append(Problem(report.filename, line, 0, f"datasets: path {pattern!r} {problem}"))
-            ok = False
-            continue
+    patterns, ok = _safe_patterns(spec, report)
+    for pattern in patterns:
         matches = sorted(glob.glob(pattern, root_dir=root, recursive=False))
         if not matches:
             report.problems.append(Problem(report.filename, line, 0,
@@ -244,13 +239,8 @@ def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Data
     root = root.rstrip("/")
     suffixes = FORMATS[spec["format"]].suffixes
     found: dict[str, str] = {}
-    ok = True
-    for pattern in spec["path"]:
-        problem = _unsafe_pattern(pattern)
-        if problem:
-            report.problems.append(Problem(report.filename, line, 0, f"datasets: path {pattern!r} {problem}"))
-            ok = False
-            continue
+    patterns, ok = _safe_patterns(spec, report)
+    for pattern in patterns:
         try:
             matches = sorted(m for m in fs.glob(f"{root}/{pattern}") if fs.isfile(m))
         except OSError as exc:
@@ -301,6 +291,18 @@ def _same_file_twice(datasets: list[Dataset], report: Report, line: int) -> None
                                                                          "in two packings; list one of them, or its rows count twice"))
             by_hash.setdefault(f.sha256, f.relpath)
             by_stem.setdefault(stem, f.relpath)
+
+
+def _safe_patterns(spec: dict[str, Any], report: Report) -> tuple[list[str], bool]:
+    """Return a dataset entry's patterns that stay inside the data folder, and whether all did; report the others."""
+    safe = []
+    for pattern in spec["path"]:
+        problem = _unsafe_pattern(pattern)
+        if problem:
+            report.problems.append(Problem(report.filename, spec["__line__"], 0, f"datasets: path {pattern!r} {problem}"))
+        else:
+            safe.append(pattern)
+    return safe, len(safe) == len(spec["path"])
 
 
 def _unsafe_pattern(pattern: str) -> str | None:
