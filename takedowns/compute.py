@@ -61,6 +61,7 @@ class Outcome:
 _REPORT: Callable[[int, int], None] | None = None
 
 
+_NOTHING_SKIPPED: dict[str, Any] = {"rows": 0, "reasons": {}, "lines": []}
 WHOLE_FILE_LIMIT = 64 << 20  # formats that parse a file whole (indicator lists, reports) read at most this much
 
 
@@ -68,7 +69,7 @@ def run_task(task: Task) -> Outcome:
     """Read one file in a single streaming pass and return its partial statistics."""
     role = FORMATS[task.format].roles[task.role]
     if role.parse is not None:
-        return Outcome(to_json(role.parse(read_whole(task.file, WHOLE_FILE_LIMIT), task.file.relpath)), {"rows": 0, "reasons": {}, "lines": []})
+        return Outcome(to_json(role.parse(read_whole(task.file, WHOLE_FILE_LIMIT), task.file.relpath)), _NOTHING_SKIPPED)
     empty, reduce = role.empty, role.reduce
     assert reduce is not None
 
@@ -78,7 +79,7 @@ def run_task(task: Task) -> Outcome:
     try:
         total = _reduce_all(task, "", lambda on_bytes: _overlapped(
             checked, fast_batches(task.file, role, on_bytes, check_rules=False, diagnose=False)), empty())
-        return Outcome(to_json(total), {"rows": 0, "reasons": {}, "lines": []})
+        return Outcome(to_json(total), _NOTHING_SKIPPED)
     except NotClean:
         if not task.skip_bad_rows:
             raise locate_problems(task.file, role) from None

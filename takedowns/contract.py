@@ -101,9 +101,13 @@ def stats_reference() -> str:
     return "\n".join(rows) + "\n"
 
 
-def validate(document: Any, schema: dict[str, Any], where: str) -> list[str]:
-    """Return what in ``document`` breaks ``schema`` (the site's own output: any entry is a bug in the build)."""
+def validator(schema: dict[str, Any]) -> Any:
+    """Return a validator for ``schema``: made once per build, used for every document."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(schema)
-    return [f"{where}: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in validator.iter_errors(document)]
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(document: Any, check: Any, where: str) -> list[str]:
+    """Return what in ``document`` breaks the schema of ``check`` (the site's own output: any entry is a bug in the build)."""
+    return [f"{where}: {'/'.join(str(p) for p in e.absolute_path) or '(top)'}: {e.message}" for e in check.iter_errors(document)]

@@ -19,7 +19,7 @@ from jinja2 import Environment
 
 from .across import shared_items
 from .charts import Chart, charts_for
-from .contract import stats_defaults, stats_schema, validate
+from .contract import stats_defaults, stats_schema, validate, validator
 from .errors import BuildError, Problem
 from .images import Images
 from .load import COPY_LIMIT
@@ -201,6 +201,7 @@ class SiteBuilder:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
         self.out: Output = {}
         self.stats_schema = stats_schema()
+        self.stats_validator = validator(self.stats_schema)
         self.problems: list[str] = []  # where the build's own output breaks the published contract
 
     def page(self, path: str, template: str, title: str, description: str, section: str = "", **context: Any) -> None:
@@ -256,7 +257,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 
     records = [summary_record(d, stats[d.id]) for d in shown]
     listing = {"source": site.base_url, "licence": licence, "disclosures": records}
-    sb.problems += validate(listing, LIST_SCHEMA, "disclosures.json")
+    sb.problems += validate(listing, validator(LIST_SCHEMA), "disclosures.json")
     sb.out["disclosures.json"] = _json(listing)
     sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. Licence: {licence}")
     sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
@@ -277,7 +278,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
     tables = doc.pop("tables", None) or []  # a format's own tables: on the page and as CSV, not in stats.json
-    sb.problems += validate(doc, sb.stats_schema, f"{folder}stats.json")
+    sb.problems += validate(doc, sb.stats_validator, f"{folder}stats.json")
     sb.out[f"{folder}stats.json"] = _json(doc)
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")

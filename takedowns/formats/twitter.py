@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..contract import INT, OBJ, STR, Key, _null, top_list
+from ..contract import INT, OBJ, Key, _null, top_list
 from ..stats import TweetsPartial, UsersPartial, figures, partial_of_tweets, partial_of_users
 from . import Format, Role, Rule, register
 
@@ -37,7 +37,6 @@ CONTRACT = (
     Key("followers_total", INT, "sum of follower counts"),
     Key("engagement", OBJ, "sums of `likes`, `retweets`, `replies`, `quotes` received (empty counts are 0)"),
 )
-assert STR  # (imported for formats that declare text keys)
 
 USER_COLUMNS = (
     "userid", "user_display_name", "user_screen_name", "user_reported_location",
