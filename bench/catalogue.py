@@ -3,8 +3,10 @@
     python3 bench/catalogue.py [--disclosures 2000] [--with-data 100]
 
 Writes a project under bench/out/catalogue/ (content, data), then times, each as a whole process:
-a cold build, a no-op rebuild, and a rebuild after editing one disclosure's YAML. Prints the
-seconds and peak memory of each.
+a cold build, a no-op rebuild, a rebuild after editing one counts-only disclosure's YAML, one after
+editing a disclosure with data that shares a host with every other release (its title is on their
+pages, so they are rendered again too), and ``serve``: the seconds from saving an edit to the
+preview serving the changed page. Prints the seconds and peak memory of each.
 """
 
 from __future__ import annotations
@@ -93,10 +95,52 @@ def main() -> None:
     print(f"cold build      {cold:7.1f} s   peak {peak:.2f} GiB")
     noop, _ = timed(common, a.dir)
     print(f"no-op rebuild   {noop:7.1f} s")
-    one = a.dir / "content" / "disclosures" / "net-00007.yaml"
-    one.write_text(one.read_text().replace("Benchmark network 7", "Benchmark network 7 (edited)"))
-    edit, _ = timed(common, a.dir)
-    print(f"edit one YAML   {edit:7.1f} s")
+    for number, what in ((a.with_data + 7, "counts-only"), (7, "with data, linked to every release with data")):
+        one = a.dir / "content" / "disclosures" / f"net-{number:05d}.yaml"
+        one.write_text(one.read_text().replace(f"Benchmark network {number}\n", f"Benchmark network {number} (edited)\n"))
+        edit, _ = timed(common, a.dir)
+        print(f"edit one YAML   {edit:7.1f} s   ({what})")
+    print(f"serve: save to changed page {serve_latency(a.dir, common):5.2f} s")
+
+
+def serve_latency(folder: Path, common: list[str], port: int = 8765) -> float:
+    """Start ``serve``, edit a disclosure once the preview is up, return the seconds until the preview serves the edit."""
+    import urllib.request
+
+    args = [a for a in common if a not in ("build", "--quiet")]
+    args[args.index("--output") + 1] = "preview"
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), *args[:]],
+                              cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/disclosures/net-00150/"
+
+    def page() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode()
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 600
+        while "Benchmark network 150<" not in page() and "Benchmark network 150 (" not in page():
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("serve did not come up: " + (server.stdout.read() if server.poll() is not None else ""))
+            time.sleep(0.2)
+        time.sleep(8)  # let its first build (and search index) finish
+        one = folder / "content" / "disclosures" / "net-00150.yaml"
+        text = one.read_text()
+        new = text.replace("title: Benchmark network 150", f"title: Benchmark network 150 (saved {time.time_ns()})")
+        start = time.monotonic()
+        one.write_text(new)
+        wanted = new.split("title: ", 1)[1].split("\n", 1)[0]
+        while wanted not in page():
+            if time.monotonic() - start > 120:
+                raise SystemExit("serve did not show the edit within 120 s")
+            time.sleep(0.02)
+        return time.monotonic() - start
+    finally:
+        server.terminate()
+        server.wait()
 
 
 if __name__ == "__main__":

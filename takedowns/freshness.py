@@ -120,6 +120,17 @@ def input_key(options: Any, published: list[str]) -> str:
     return digest.hexdigest()
 
 
+def render_key(options: Any) -> str:
+    """Return a digest of what every rendered page depends on besides its own data: code, templates, libraries, options."""
+    digest = hashlib.sha256()
+    _tree(digest, Path(__file__).parent, contents=True)
+    _tree(digest, options.templates, contents=True)
+    digest.update(json.dumps(distributions()).encode())
+    settings = {k: str(getattr(options, k)) for k in ("base_url", "drafts", "live_reload")}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
 def output_key(folder: Path) -> str:
     digest = hashlib.sha256()
     _tree(digest, folder, contents=False)

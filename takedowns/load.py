@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,11 @@ class Hasher:
     every build regardless (``verify``).
     """
 
-    def __init__(self, memo: dict[str, list[Any]] | None = None) -> None:
+    def __init__(self, memo: dict[str, list[Any]] | None = None, parsed: dict[str, bytes] | None = None) -> None:
         self.memo: dict[str, list[Any]] = memo if memo is not None else {}
+        # Disclosure files already parsed and checked, by the SHA-256 of their bytes: the fields, pickled.
+        self.parsed: dict[str, bytes] = parsed if parsed is not None else {}
+        self.parsed_used: dict[str, bytes] = {}
 
     def sha256(self, path: Path, verify: bool = False) -> str:
         stat = path.stat()
@@ -78,13 +82,10 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Problem(name, message=f"cannot read: {exc.strerror}")]
-    root, problems = document.parse(raw, name)
-    if root is None:
+    values, problems = _parse_disclosure(raw, name, hasher)
+    if values is None:
         return None, problems
     report = Report(name, problems)
-    values = convert_root(DISCLOSURE, root, report)
-    if values is None:
-        return None, report.problems
     datasets = []
     for spec in values["datasets"]:
         dataset = _resolve_dataset(spec, data_dir, hasher, report)
@@ -104,6 +105,29 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
         return None, report.problems
     fields = {k: v for k, v in values.items() if k not in ("datasets", "__line__")}
     return Disclosure(**fields, datasets=tuple(datasets), source_file=name), []
+
+
+def _parse_disclosure(raw: bytes, name: str, hasher: Hasher) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Return the checked fields of a disclosure file (None if unreadable) and its problems.
+
+    A file parsed without problems before (same bytes, same code) is not parsed again."""
+    key = hashlib.sha256(raw).hexdigest()
+    known = hasher.parsed.get(key)
+    if known is not None:
+        try:
+            values = pickle.loads(known)  # noqa: S301  (the build's own cache, written below)
+            hasher.parsed_used[key] = known
+            return values, []
+        except Exception:  # noqa: BLE001  (a damaged entry: parse the file again)
+            pass
+    root, problems = document.parse(raw, name)
+    if root is None:
+        return None, problems
+    report = Report(name, problems)
+    values = convert_root(DISCLOSURE, root, report)
+    if values is not None and not report.problems:
+        hasher.parsed_used[key] = pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL)
+    return values, report.problems
 
 
 def _cross_checks(values: dict[str, Any], name: str) -> list[Problem]:

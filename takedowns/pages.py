@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +26,11 @@ from .images import Images
 from .load import COPY_LIMIT
 from .model import Disclosure, Site
 from .render import table_csv
+from .reuse import Kept, Previous, digest
 from .schema import PLATFORMS, json_schema
 
 TABLE_ROWS = 500  # rows of a format's table shown on its page; the CSV holds them all
+FEED_ENTRIES = 50  # the newest disclosures in feed.xml; disclosures.json lists them all
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Copy:
     source: Path | str
 
 
-Output = dict[str, bytes | Copy]
+Output = dict[str, bytes | Copy | Kept]
 
 
 @dataclass(frozen=True)
@@ -197,9 +200,12 @@ def _killchain_matrix(shown: list[Disclosure], stats: dict[str, dict[str, Any]])
 class SiteBuilder:
     """Renders every page of one build."""
 
-    def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool) -> None:
+    def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool,
+                 previous: Previous | None = None, render_key: str = "") -> None:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
+        self.previous, self.render_key = previous, render_key
         self.out: Output = {}
+        self.rendered = 0  # fragments rendered (not reused) in this build
         self.stats_schema = stats_schema()
         self.stats_validator = validator(self.stats_schema)
         self.problems: list[str] = []  # where the build's own output breaks the published contract
@@ -215,8 +221,39 @@ class SiteBuilder:
         base.update(context)
         self.out[path] = self.env.get_template(template).render(**base).encode()
 
-    def charts(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
-        """Write each chart's SVG, CSV and JSON beside its page; return what the template needs."""
+    def fragment(self, parts: tuple[Any, ...], render: Callable[[], None]) -> None:
+        """Add the files ``render`` writes, or the previous build's identical files if nothing they depend on changed.
+
+        ``parts`` must name everything the files are made from besides the site, templates and code (in ``render_key``).
+        """
+        key = digest(self.render_key, self.site, self.preview, *parts)
+        kept = self.previous.reuse(key) if self.previous else None
+        if kept is not None:
+            self.out.update(kept[0])
+            return
+        before = set(self.out)
+        render()
+        self.rendered += 1
+        if self.previous:
+            self.previous.record(key, [p for p in self.out if p not in before])
+
+    def charts(self, folder: str, data: dict[str, Any], note: str, scope: str = "disclosure") -> list[dict[str, Any]]:
+        """Write the charts of ``data`` (SVG, CSV and JSON) beside its page; return what the template needs.
+
+        Kept from the last build when the same data made them: drawing a chart costs more than rendering its page.
+        """
+        key = digest(self.render_key, self.site, "charts", folder, data, note, scope)
+        kept = self.previous.reuse(key) if self.previous else None
+        if kept is not None:
+            self.out.update(kept[0])
+            return list(kept[1])
+        # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
+        shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
+        if self.previous:
+            self.previous.record(key, [f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "csv", "json")], shown)
+        return shown
+
+    def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
         shown = []
         for c in charts:
             svg, width, height = self.images.svg(c.spec)
@@ -232,10 +269,14 @@ class SiteBuilder:
 
 
 def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
-                images: Images, now: dt.datetime, preview: bool) -> Output:
-    """Return every file of the site, keyed by its path in the output folder."""
+                images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "") -> Output:
+    """Return every file of the site, keyed by its path in the output folder.
+
+    With ``previous``, each disclosure's files and the overview's are reused from the last build when nothing
+    they are made of changed (``render_key`` covers the code, templates and libraries).
+    """
     shown = [d for d in disclosures if preview or d.published(now)]
-    sb = SiteBuilder(env, site, images, now, preview)
+    sb = SiteBuilder(env, site, images, now, preview, previous, render_key)
     rows = [_row(d, stats[d.id], now) for d in shown]
     ov = overview_data(shown, stats)
     shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
@@ -245,11 +286,14 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb.page("index.html", "index.html", "All disclosures", site.description, "index", rows=rows, totals=ov["totals"],
             any_synthetic=synthetic)
     for d in shown:
-        _disclosure(sb, d, stats[d.id], now, shared.get(d.id, []))
+        links = shared.get(d.id, [])
+        sb.fragment(("disclosure", d, stats[d.id], _marker(d, now), links),
+                    lambda d=d, links=links: _disclosure(sb, d, stats[d.id], now, links))  # type: ignore[misc]
     overview_note = f"Source: {site.title}, {site.base_url}overview/. Licence: {licence}"
-    sb.page("overview/index.html", "overview.html", "Overview",
-            "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
-            "overview", overview=ov, totals=ov["totals"], charts=sb.charts("overview/", charts_for(ov, "overview"), overview_note))
+    sb.fragment(("overview", ov), lambda: sb.page(
+        "overview/index.html", "overview.html", "Overview",
+        "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
+        "overview", overview=ov, totals=ov["totals"], charts=sb.charts("overview/", ov, overview_note, "overview")))
     _groups(sb, shown, rows)
     sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
     sb.page("search/index.html", "search.html", "Search", "Search every disclosure by title, country, text or hashtag.", "search")
@@ -264,7 +308,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb.out["disclosure.schema.json"] = _json(json_schema())
     sb.out["stats.schema.json"] = _json(sb.stats_schema)
     updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
-    sb.out["feed.xml"] = env.get_template("feed.xml").render(site=site, base_url=site.base_url, rows=rows, updated=updated).encode()
+    sb.out["feed.xml"] = env.get_template("feed.xml").render(site=site, base_url=site.base_url, rows=rows[:FEED_ENTRIES], updated=updated).encode()
     pages = sorted(p[: -len("index.html")] for p in sb.out if p.endswith("index.html"))
     sb.out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
     sb.out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
@@ -282,7 +326,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     sb.out[f"{folder}stats.json"] = _json(doc)
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")
-    charts = sb.charts(folder, charts_for(doc), note)
+    charts = sb.charts(folder, doc, note)
     for t in tables:
         sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"], note).encode()
         t["shown"] = t["rows"][:TABLE_ROWS]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .files import MARKER, atomic_write, check_output, is_url, marker_text
-from .freshness import input_key, remember, up_to_date
+from .freshness import input_key, remember, render_key, up_to_date
 from .load import Content, Hasher, load_content
 
 
@@ -31,6 +32,7 @@ class Options:
     quiet: bool = False
     live_reload: bool = False
     write: bool = True  # False: do all the work of a build but write no site (``check --full``)
+    search_later: bool = False  # keep the last build's search index if there is one (``serve`` shows an edit first, indexes after)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Result:
     files: int
     stats: dict[str, dict[str, Any]] = field(repr=False)
     skipped: bool = False  # nothing had changed since the last build: output left as it was
+    search_stale: bool = False  # the search index is the last build's (``search_later``): build again to index
 
 
 def clock(options: Options) -> dt.datetime:
@@ -55,7 +58,7 @@ def build(options: Options) -> Result:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
         check_output(options.output, [options.content, options.templates, options.node_modules]
                      + ([] if is_url(options.data) else [options.data]) + ([options.cache] if options.cache else []), preview=False)
-    hasher = Hasher(_load_memo(options.cache))
+    hasher = Hasher(_load_memo(options.cache), _load_parsed(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
     content = load_content(options.content, options.data, hasher)
@@ -63,6 +66,7 @@ def build(options: Options) -> Result:
     if options.base_url:
         site = type(site)(**{**site.__dict__, "base_url": options.base_url.rstrip("/") + "/"})
     _save_memo(options.cache, hasher.memo)
+    _save_parsed(options.cache, hasher.parsed_used)
 
     shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
     key = input_key(options, [d.id for d in shown])
@@ -75,6 +79,7 @@ def build(options: Options) -> Result:
     from .images import Images
     from .pages import build_pages
     from .render import environment
+    from .reuse import Previous
     from .write import write_site
 
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
@@ -82,12 +87,14 @@ def build(options: Options) -> Result:
     cache = Cache(options.cache / "stats" if options.cache else None)
     stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet)
 
-    # 3. Charts and pages, rendered in memory.
+    # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
     env = environment(options.templates)
     env.globals["live_reload"] = options.live_reload
     images = Images(options.cache / "images" if options.cache else None)
+    previous = Previous(options.cache, options.output) if options.write else None
     try:
-        output = build_pages(env, site, shown, stats, images, now, preview=options.drafts)
+        output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,
+                             render_key=render_key(options))
     finally:
         images.close()
     output.update(static_files(options.templates))
@@ -96,18 +103,27 @@ def build(options: Options) -> Result:
     output.update(vendor_files(options.node_modules))
 
     # 4. Search index over the rendered pages (Pagefind), still in memory.
+    stale = False
     if options.search_index:
-        from .search import search_index
+        from .search import search_index, stale_index
 
-        output.update(search_index(output))
+        kept = stale_index(previous) if options.search_later and previous else None
+        if kept:
+            output.update(kept)
+            stale = True
+        else:
+            output.update(search_index(output, previous))
 
     # 5. Write everything to a new folder and swap it in.
     if not options.write:
         return Result(options.output, content, [d.id for d in shown], len(output), stats)
     output[MARKER] = marker_text(options.drafts)
-    write_site(output, options.output)
-    remember(options.cache, options.output, key)
-    return Result(options.output, content, [d.id for d in shown], len(output), stats)
+    written = write_site(output, options.output)
+    if previous:
+        previous.save(written)
+    if not stale:  # a build with an old search index is never "up to date": the next one indexes
+        remember(options.cache, options.output, key)
+    return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale)
 
 
 def _load_memo(cache: Path | None) -> dict[str, list[Any]]:
@@ -124,3 +140,30 @@ def _save_memo(cache: Path | None, memo: dict[str, list[Any]]) -> None:
     if cache is None:
         return
     atomic_write(cache / "hashes.json", json.dumps(memo, sort_keys=True))
+
+
+def _parsed_version() -> bytes:
+    from .freshness import code_digest
+
+    return code_digest("load", ("pycountry", "pyyaml")).encode()
+
+
+def _load_parsed(cache: Path | None) -> dict[str, bytes]:
+    """Return the disclosures parsed by earlier builds of the same code, by file digest (see ``load.Hasher``)."""
+    if cache is None:
+        return {}
+    try:
+        data = (cache / "parsed.pickle").read_bytes()
+        version, _, body = data.partition(b"\n")
+        if version != _parsed_version():
+            return {}
+        entries = pickle.loads(body)  # noqa: S301  (the build's own cache)
+        return entries if isinstance(entries, dict) else {}
+    except Exception:  # noqa: BLE001  (missing or damaged: parse every file again)
+        return {}
+
+
+def _save_parsed(cache: Path | None, entries: dict[str, bytes]) -> None:
+    if cache is None:
+        return
+    atomic_write(cache / "parsed.pickle", _parsed_version() + b"\n" + pickle.dumps(dict(sorted(entries.items())), protocol=pickle.HIGHEST_PROTOCOL))

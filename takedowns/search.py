@@ -2,23 +2,53 @@
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import tempfile
 from pathlib import Path
 
 from .errors import BuildError, Problem
 from .pages import Output
+from .reuse import Kept, Previous, digest
+from .write import link
 
 
-def search_index(output: Output) -> dict[str, bytes]:
-    """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path."""
+def search_index(output: Output, previous: Previous | None = None) -> dict[str, bytes | Kept]:
+    """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path.
+
+    With ``previous``, the last build's index is kept when every HTML page is the same as then.
+    """
+    pages = {path: content for path, content in sorted(output.items()) if path.endswith(".html") and isinstance(content, bytes | Kept)}
+    key = digest("search", _pagefind_version(), [(path, c.sha256 if isinstance(c, Kept) else hashlib.sha256(c).hexdigest())
+                                                for path, c in pages.items()])
+    kept = previous.reuse(key) if previous else None
+    if kept is not None:
+        return kept[0]
+    index = _run_pagefind(pages)
+    if previous:
+        previous.record(key, list(index))
+    return index  # type: ignore[return-value]
+
+
+def _pagefind_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pagefind_bin_extended")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _run_pagefind(pages: dict[str, bytes | Kept]) -> dict[str, bytes]:
     from pagefind_bin_extended import get_executable
 
     with tempfile.TemporaryDirectory(prefix="takedowns-search-") as folder:
         root = Path(folder)
-        for path, content in sorted(output.items()):
-            if path.endswith(".html") and isinstance(content, bytes):
-                (root / path).parent.mkdir(parents=True, exist_ok=True)
+        for path, content in pages.items():
+            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Kept):
+                link(content.path, root / path)
+            else:
                 (root / path).write_bytes(content)
         try:
             done = subprocess.run([str(get_executable()), "--site", str(root), "--output-subdir", "pagefind",
@@ -29,3 +59,11 @@ def search_index(output: Output) -> dict[str, bytes]:
             raise BuildError(Problem("search index", message=f"Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}"))
         index = root / "pagefind"
         return {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+
+
+def stale_index(previous: Previous) -> dict[str, Kept] | None:
+    """Return the last build's search index files, as they are in the output folder, or None if there is none whole."""
+    paths = [p for p in previous.files if p.startswith("pagefind/")]
+    if not paths or not all(previous.intact(p) for p in paths):
+        return None
+    return {p: Kept(previous.output / p, previous.files[p][3]) for p in paths}

@@ -53,10 +53,12 @@ class Preview:
         self.problems: list[str] = []
         self.lock = threading.Lock()
 
-    def rebuild(self) -> None:
+    def rebuild(self, options: Options | None = None) -> None:
+        """Build the preview; an edit is shown first, then the search index is brought up to date in a second build."""
         start = time.perf_counter()
+        first = options is None
         try:
-            result = build(self.options)
+            result = build(options or replace(self.options, search_later=True))
         except BuildError as exc:
             self._failed([str(p) for p in exc.problems])
             return
@@ -68,9 +70,14 @@ class Preview:
             self._failed([f"build: internal error ({type(exc).__name__}: {exc}); please report it"])
             return
         with self.lock:
+            changed = first or bool(self.problems)
             self.problems = []
-            self.generation += 1
-        print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
+            if changed:  # the pages changed: open pages reload (not for the search index alone)
+                self.generation += 1
+        if first:
+            print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
+        if result.search_stale:
+            self.rebuild(self.options)
 
     def _failed(self, problems: list[str]) -> None:
         with self.lock:

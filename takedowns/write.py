@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 import os
 import shutil
 import tempfile
@@ -16,29 +17,44 @@ from pathlib import Path
 from .errors import BuildError, Problem
 from .files import open_source
 from .pages import Copy, Output
+from .reuse import Kept
 
 _RENAME_EXCHANGE = 2
 
 
-def write_site(output: Output, target: Path) -> Path:
-    """Write every file into a new folder beside ``target``, then swap it into place."""
+def write_site(output: Output, target: Path) -> dict[str, str | None]:
+    """Write every file into a new folder beside ``target``, then swap it into place.
+
+    Return each written path's SHA-256 (None for copies of dataset files, which the build has hashed already).
+    """
     target = target.absolute()
+    written: dict[str, str | None] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(target)
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
     try:
+        made: set[Path] = {fresh}
         for rel in sorted(output):
-            path = fresh / rel
-            if not path.resolve().is_relative_to(fresh.resolve()):
+            # The folder is new and holds no links, so a path that stays inside it by name stays inside it.
+            clean = os.path.normpath(rel)
+            if os.path.isabs(clean) or clean == ".." or clean.startswith("../") or clean == ".":
                 raise ValueError(f"refusing to write outside the site: {rel}")
-            path.parent.mkdir(parents=True, exist_ok=True)
+            path = fresh / clean
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.update([path.parent, *path.parent.parents])
             content = output[rel]
-            if isinstance(content, Copy):
+            if isinstance(content, Kept):  # unchanged since the last build: the same file, linked
+                link(content.path, path)
+                written[rel] = content.sha256
+            elif isinstance(content, Copy):
                 with open_source(content.source) as src, open(path, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
+                written[rel] = None
             else:
                 path.write_bytes(content)
-        for folder in [fresh, *sorted(p for p in fresh.rglob("*") if p.is_dir())]:
+                written[rel] = hashlib.sha256(content).hexdigest()
+        for folder in sorted(p for p in made if p.is_relative_to(fresh)):
             folder.chmod(0o755)
         _swap(fresh, target)
     except OSError as exc:  # a full disk, a read-only folder: say so, and leave the old site as it was
@@ -48,7 +64,15 @@ def write_site(output: Output, target: Path) -> Path:
     finally:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)
-    return target
+    return written
+
+
+def link(source: Path, path: Path) -> None:
+    """Hard-link ``source`` at ``path``; copy it where links are impossible (another file system)."""
+    try:
+        os.link(source, path)
+    except OSError:
+        shutil.copyfile(source, path)
 
 
 def _remove_leftovers(target: Path) -> None:

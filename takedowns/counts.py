@@ -1,0 +1,227 @@
+"""Exact counts of values as Arrow columns: merged without Python objects, spilled to disk past a budget.
+
+A release can link millions of distinct hosts and mention millions of distinct
+accounts.  ``Counts`` keeps (value, count) pairs as an Arrow table.  New parts are
+queued and folded in with one ``group_by().aggregate()`` once the queue is as
+large as what is already folded (so the work stays proportional to the data, not
+to the number of batches).  When the folded table outgrows ``SPILL_BYTES`` it is
+split by a hash of the value into ``PARTITIONS`` Arrow IPC files on disk; each
+partition holds a disjoint set of values, so results are computed partition by
+partition (the distinct count is the sum over partitions, the top values are the
+best of each partition's best) with one partition in memory at a time.
+Results are exact either way.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+PARTITIONS = 32
+SPILL_BYTES = int(os.environ.get("TAKEDOWNS_SPILL_BYTES", 96 << 20))  # one counter's folded table in memory, at most about this
+_FOLD_ROWS = 1 << 16  # parts smaller than this are queued before folding
+
+
+def _schema(kind: pa.DataType) -> pa.Schema:
+    return pa.schema([("value", kind), ("count", pa.int64())])
+
+
+class Counts:
+    """How often each value occurs, exactly.  Build with ``of``, combine with ``add``, read with ``top``/``distinct``/``items``."""
+
+    __slots__ = ("_folded", "_parts", "_queued", "kind", "spilled")
+
+    def __init__(self, kind: pa.DataType = pa.string()) -> None:
+        self.kind = kind
+        self._folded: pa.Table = _schema(kind).empty_table()
+        self._parts: list[pa.Table] = []
+        self._queued = 0
+        self.spilled: list[list[Path]] = []  # per partition: IPC files of (value, count) for values of that partition
+
+    @classmethod
+    def of(cls, values: pa.Array | pa.ChunkedArray, kind: pa.DataType | None = None) -> Counts:
+        """Count the non-empty, non-null values of an array."""
+        kind = kind or values.type
+        out = cls(kind)
+        if len(values):
+            if kind == pa.string() or kind == pa.large_string():
+                values = pc.filter(values, pc.not_equal(values, ""))  # drops nulls too
+            else:
+                values = pc.drop_null(values)
+            vc = pc.value_counts(values)
+            out._folded = pa.table({"value": vc.field("values").cast(kind), "count": vc.field("counts")}, schema=_schema(kind))
+        return out
+
+    @classmethod
+    def from_table(cls, table: pa.Table, spilled: list[list[Path]] | None = None) -> Counts:
+        out = cls(table.schema.field("value").type)
+        out._folded = table
+        out.spilled = spilled or []
+        return out
+
+    # -- combining ---------------------------------------------------------------------------------------------
+
+    def add(self, other: Counts) -> Counts:
+        """Add ``other``'s counts to these; return self."""
+        if other.spilled:
+            self._adopt(other.spilled)
+        for part in [other._folded, *other._parts]:
+            if part.num_rows:
+                self._parts.append(part)
+                self._queued += part.num_rows
+        if self._queued >= max(_FOLD_ROWS, self._folded.num_rows):
+            self._fold()
+        return self
+
+    def _adopt(self, spilled: list[list[Path]]) -> None:
+        if not self.spilled:
+            self.spilled = [[] for _ in range(PARTITIONS)]
+        for mine, theirs in zip(self.spilled, spilled, strict=True):
+            mine.extend(theirs)
+
+    def _fold(self) -> None:
+        if not self._parts:
+            return
+        self._folded = _group([self._folded, *self._parts], self.kind)
+        self._parts, self._queued = [], 0
+        if self._folded.nbytes > SPILL_BYTES:
+            self._spill()
+
+    def _spill(self) -> None:
+        """Move the folded table to disk, split by partition."""
+        folder = spill_folder()
+        if not self.spilled:
+            self.spilled = [[] for _ in range(PARTITIONS)]
+        for p, part in enumerate(_partitions(self._folded)):
+            if part.num_rows:
+                path = folder / f"{secrets.token_hex(8)}.arrow"
+                write_table(path, part)
+                self.spilled[p].append(path)
+        self._folded = _schema(self.kind).empty_table()
+
+    def folded(self) -> pa.Table:
+        """Return the in-memory counts as one table of distinct values (spilled partitions not included)."""
+        self._fold()
+        return self._folded
+
+    def partitions(self) -> Iterator[pa.Table]:
+        """Yield the counts as tables of distinct values: all in memory, or one partition at a time."""
+        table = self.folded()
+        if not self.spilled:
+            yield table
+            return
+        for p, part in enumerate(_partitions(table)):
+            tables = [read_table(path) for path in self.spilled[p]]
+            yield _group([part, *tables], self.kind)
+
+    # -- reading ------------------------------------------------------------------------------------------------
+
+    def top(self, n: int | None) -> list[tuple[Any, int]]:
+        """Return the ``n`` most frequent values (all if None), count descending, ties by value ascending."""
+        best: list[pa.Table] = []
+        for table in self.partitions():
+            best.append(_ranked(table, n))
+        merged = _ranked(pa.concat_tables(best) if best else _schema(self.kind).empty_table(), n)
+        return list(zip(merged.column("value").to_pylist(), merged.column("count").to_pylist(), strict=True))
+
+    def distinct(self) -> int:
+        return sum(t.num_rows for t in self.partitions())
+
+    def total(self) -> int:
+        return sum(int(pc.sum(t.column("count")).as_py() or 0) for t in self.partitions())
+
+    def items(self) -> list[tuple[Any, int]]:
+        """Every (value, count), by value: for small vocabularies (days, hours, follower counts)."""
+        table = pa.concat_tables(list(self.partitions()))
+        table = table.sort_by([("value", "ascending")])
+        return list(zip(table.column("value").to_pylist(), table.column("count").to_pylist(), strict=True))
+
+    def values_with_count_above(self, minimum: int) -> list[tuple[Any, int]]:
+        """Every value counted more than ``minimum`` times, by value."""
+        found = [t.filter(pc.greater(t.column("count"), minimum)) for t in self.partitions()]
+        table = pa.concat_tables(found).sort_by([("value", "ascending")]) if found else _schema(self.kind).empty_table()
+        return list(zip(table.column("value").to_pylist(), table.column("count").to_pylist(), strict=True))
+
+    def __len__(self) -> int:
+        return self.distinct()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Counts) and self.items() == other.items()
+
+    def __repr__(self) -> str:
+        return f"Counts({self.distinct():,} values{', spilled' if self.spilled else ''})"
+
+
+def _group(tables: list[pa.Table], kind: pa.DataType) -> pa.Table:
+    table = pa.concat_tables([t for t in tables if t.num_rows] or [_schema(kind).empty_table()])
+    if table.num_rows == 0:
+        return _schema(kind).empty_table()
+    summed = table.group_by("value", use_threads=False).aggregate([("count", "sum")])
+    return pa.table({"value": summed.column("value"), "count": summed.column("count_sum")}, schema=_schema(kind))
+
+
+def _ranked(table: pa.Table, n: int | None) -> pa.Table:
+    if table.num_rows == 0:
+        return table
+    order = pc.sort_indices(table, sort_keys=[("count", "descending"), ("value", "ascending")])
+    if n is not None:
+        order = order[:n]
+    return table.take(order)
+
+
+def _partitions(table: pa.Table) -> list[pa.Table]:
+    """Split ``table`` by a fixed hash of its value into ``PARTITIONS`` tables (the same value always lands in the same one)."""
+    if table.num_rows == 0:
+        return [table] * PARTITIONS
+    import numpy as np
+    import pandas as pd
+
+    values = table.column("value")
+    if pa.types.is_integer(values.type):
+        which = np.asarray(pc.fill_null(values, 0).to_numpy()) % PARTITIONS
+    else:
+        hashed = pd.util.hash_array(np.asarray(values.to_numpy(zero_copy_only=False), dtype=object))
+        which = hashed % PARTITIONS
+    which = pa.array(which.astype("int32"))
+    return [table.filter(pc.equal(which, p)) for p in range(PARTITIONS)]
+
+
+def write_table(path: Path, table: pa.Table) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    os.replace(tmp, path)
+
+
+def read_table(path: Path) -> pa.Table:
+    with pa.memory_map(str(path), "r") as source:
+        return pa.ipc.open_file(source).read_all()
+
+
+_SPILL_ROOT: Path | None = None
+
+
+def spill_folder() -> Path:
+    """Return this process's folder for spilled partitions (under ``set_spill_root``'s folder, else the system's)."""
+    global _SPILL_ROOT
+    base = Path(os.environ.get("TAKEDOWNS_SPILL_DIR") or tempfile.gettempdir())
+    if _SPILL_ROOT is None or not _SPILL_ROOT.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        _SPILL_ROOT = Path(tempfile.mkdtemp(prefix=f"takedowns-spill-{os.getpid()}-", dir=base))
+    return _SPILL_ROOT
+
+
+def drop_spill_folder() -> None:
+    global _SPILL_ROOT
+    if _SPILL_ROOT is not None:
+        shutil.rmtree(_SPILL_ROOT, ignore_errors=True)
+        _SPILL_ROOT = None

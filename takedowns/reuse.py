@@ -1,0 +1,116 @@
+"""What an earlier build already wrote: reuse its files instead of rendering them again.
+
+Each group of output files that depends on a known set of inputs (one disclosure's
+pages, charts and downloads; the overview; the search index) is a *fragment*,
+keyed by a digest of everything it is made from.  After a build, the manifest
+records each output file's size, modification time, inode and SHA-256.  The next
+build renders a fragment only when its key is new or one of its files in the
+output folder is no longer exactly as written (changed, replaced or removed);
+otherwise the new folder gets hard links to those files (a copy where links are
+impossible), so the swapped-in site is byte for byte what a full render makes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .files import atomic_write
+
+FRAGMENT_FILES_LIMIT = 10_000  # files one fragment may list: a sanity bound on a hand-edited record
+
+
+def digest(*parts: Any) -> str:
+    """Return a SHA-256 of JSON-able parts (anything else by ``repr``): a fragment's key."""
+    text = json.dumps(parts, sort_keys=True, default=repr, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Previous:
+    """The output folder as the last build left it, and the fragments it was made of."""
+
+    def __init__(self, cache: Path | None, output: Path) -> None:
+        self.output = output.absolute()
+        self.folder = cache / "fragments" if cache else None
+        self.manifest_path = cache / "builds" / (hashlib.sha256(str(self.output).encode()).hexdigest()[:16] + ".files.json") if cache else None
+        self.files: dict[str, list[Any]] = {}
+        if self.manifest_path is not None:
+            try:
+                data = json.loads(self.manifest_path.read_text())
+                if isinstance(data, dict):
+                    self.files = data
+            except (OSError, ValueError):
+                pass
+        self.used: dict[str, dict[str, Any]] = {}  # fragment key -> its record, for this build
+
+    def intact(self, rel: str) -> bool:
+        """Whether ``rel`` in the output folder is still the file the last build wrote."""
+        known = self.files.get(rel)
+        if not isinstance(known, list) or len(known) != 4:
+            return False
+        try:
+            st = os.stat(self.output / rel, follow_symlinks=False)
+        except OSError:
+            return False
+        return [st.st_size, st.st_mtime_ns, st.st_ino] == known[:3]
+
+    def reuse(self, key: str) -> tuple[dict[str, Kept], Any] | None:
+        """Return the fragment's files as links to the previous output and what was recorded with them,
+        or None if it must be rendered."""
+        if self.folder is None:
+            return None
+        try:
+            record = json.loads((self.folder / f"{key}.json").read_text())
+            paths, extra = record["paths"], record["extra"]
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if not isinstance(paths, list) or len(paths) > FRAGMENT_FILES_LIMIT or not all(isinstance(p, str) for p in paths):
+            return None
+        if not all(self.intact(p) for p in paths):
+            return None
+        self.used[key] = record
+        return {p: Kept(self.output / p, self.files[p][3]) for p in paths}, extra
+
+    def record(self, key: str, paths: list[str], extra: Any = None) -> None:
+        """Remember that the fragment ``key`` is the files ``paths``, with ``extra`` (JSON) to return on reuse.
+
+        Written only once the build has succeeded."""
+        self.used[key] = {"paths": sorted(paths), "extra": extra}
+
+    def save(self, written: dict[str, str | None]) -> None:
+        """After the swap: remember every output file as written, and each fragment used."""
+        if self.manifest_path is None or self.folder is None:
+            return
+        files: dict[str, list[Any]] = {}
+        for rel, sha in written.items():
+            try:
+                st = os.stat(self.output / rel, follow_symlinks=False)
+            except OSError:
+                continue
+            files[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, sha]
+        atomic_write(self.manifest_path, json.dumps(files, sort_keys=True, separators=(",", ":")))
+        for key, record in self.used.items():
+            path = self.folder / f"{key}.json"
+            if not path.exists():
+                atomic_write(path, json.dumps(record, sort_keys=True, separators=(",", ":")))
+
+
+class Kept:
+    """An output file the previous build wrote and this one keeps: linked into the new folder, never read."""
+
+    __slots__ = ("path", "sha256")
+
+    def __init__(self, path: Path, sha256: str | None) -> None:
+        self.path, self.sha256 = path, sha256
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Kept) and (self.path, self.sha256) == (other.path, other.sha256)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.sha256))
+
+    def __repr__(self) -> str:
+        return f"Kept({str(self.path)!r})"
