@@ -3,17 +3,19 @@
 
     python3 bench/stats_vs_duckdb.py --rows 10000000
 
-Generates (once, then reuses) a tweets file of N rows in the released format with the
-project's seeded generator, then runs, each in a fresh process so peak memory is its own:
-(a) the project's streaming statistics, (b) DuckDB computing the same statistics.
-Prints wall time, peak memory (max RSS) and the ratio project / DuckDB, and checks the
-two agree.  Also times a no-op rebuild of the example site and one after touching a YAML.
+Generates (once, then reuses) a tweets file of N rows in the released format whose values
+are heavy-tailed over large vocabularies (``bench/realistic.py``; ``--vocabulary-scale`` grows
+or shrinks every vocabulary; ``--distinct`` is the worst case, every value new), then runs,
+each in a fresh process so peak memory is its own: (a) the project's streaming statistics,
+(b) DuckDB computing the same statistics, (c) the floor: Arrow's bare streaming parse of the
+same columns.  Prints wall time, peak memory (max RSS), the ratios, the distinct values of
+each counted field and the size of the stored partial, and checks the project and DuckDB
+agree.  Also times a no-op rebuild of the example site and one after touching a YAML.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import resource
@@ -24,48 +26,55 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-BLOCK_ROWS = 200_000
+from realistic import Vocabulary, write  # noqa: E402  (bench/realistic.py)
 
 
-def generate(path: Path, rows: int) -> None:
-    """Write ``rows`` tweets: a generated block of distinct rows, repeated (ids repeat; the parser's work does not)."""
-    import csv
-    import io
-
-    from takedowns.synthetic import Release, Style, tweet_columns, tweets, users
-
+def generate(path: Path, rows: int, vocab: Vocabulary, distinct: bool) -> None:
+    """Write ``rows`` tweets to ``path`` unless the same file is there already."""
     marker = path.with_suffix(".rows")
-    if path.exists() and marker.exists() and marker.read_text() == str(rows):
+    label = f"{rows} {vocab} {distinct}"
+    if path.exists() and marker.exists() and marker.read_text() == label:
         return
-    release = Release("bench", 20_000, min(rows, BLOCK_ROWS), 42, dt.date(2016, 1, 1), dt.date(2019, 12, 31),
-                      ("en", "ru", "ar", "es"), tuple(f"tag{i}" for i in range(400)),
-                      tuple(f"site{i}.example" for i in range(300)), ("Moscow", "Tehran", "Caracas"), Style())
-    columns = tweet_columns(release.style)
-    records = []
-    for row in tweets(release, users(release)):
-        out = io.StringIO(newline="")
-        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow([row[c] for c in columns])
-        records.append(out.getvalue().encode())
-    block = b"".join(records)
-    with open(path, "wb") as f:
-        f.write(",".join(f'"{c}"' for c in columns).encode() + b"\n")
-        written = 0
-        while written < rows:
-            take = min(len(records), rows - written)
-            f.write(block if take == len(records) else b"".join(records[:take]))
-            written += take
-    marker.write_text(str(rows))
+    write(path, rows, vocab, distinct)
+    marker.write_text(label)
 
 
 def project_stats(path: str, workers: int) -> dict:
+    import tempfile
+
     from takedowns.compute import Task, run_task
     from takedowns.model import DatasetFile
-    from takedowns.stats import figures, from_json
+    from takedowns.stats import figures, write_partial
 
     file = DatasetFile(Path(path).name, Path(path), os.path.getsize(path), "bench")
     outcome = run_task(Task(file, "tweets", "twitter", False))
-    return figures(from_json(outcome.partial), None)
+    part = outcome.partial
+    with tempfile.TemporaryDirectory(dir=Path(path).parent) as folder:
+        stored = Path(folder) / "partial.part"
+        write_partial(part, stored)
+        size = stored.stat().st_size
+    result = figures(part, None)
+    result["_distinct"] = {k: getattr(part, k).distinct() for k in ("users", "hashtags", "domains", "mentions", "clients")}
+    result["_stored_bytes"] = size
+    result["_spilled"] = any(getattr(part, k).spilled for k in ("users", "hashtags", "domains", "mentions", "clients"))
+    return result
+
+
+def parse_floor(path: str) -> dict:
+    """Arrow's streaming CSV parse of the columns the statistics read, doing nothing with them: the floor."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    from takedowns.formats import TWITTER
+
+    names = list(TWITTER.roles["tweets"].required)
+    reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=4 << 20, use_threads=True),
+                            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+                            convert_options=pacsv.ConvertOptions(include_columns=names, column_types={c: pa.string() for c in names}))
+    rows = sum(batch.num_rows for batch in reader)
+    return {"tweets": rows}
 
 
 DUCKDB_SQL = r"""
@@ -105,7 +114,7 @@ def duckdb_stats(path: str, threads: int) -> dict:
 
 def child(kind: str, path: str, threads: int) -> None:
     start = time.perf_counter()
-    result = project_stats(path, threads) if kind == "project" else duckdb_stats(path, threads)
+    result = {"project": project_stats, "duckdb": duckdb_stats, "parse": lambda p, _: parse_floor(p)}[kind](path, threads)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"wall": wall, "peak": peak, "result": result}, default=str))
@@ -154,22 +163,33 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     p.add_argument("--child", nargs=2, metavar=("KIND", "PATH"))
     p.add_argument("--skip-rebuild", action="store_true")
-    p.add_argument("--only", choices=("project", "duckdb"), help="run one side only (e.g. for very large files)")
+    p.add_argument("--only", choices=("project", "duckdb", "parse"), help="run one side only (e.g. for very large files)")
+    p.add_argument("--vocabulary-scale", type=float, default=1.0, help="multiply every vocabulary size (default 1: realistic)")
+    p.add_argument("--distinct", action="store_true", help="worst case: every hashtag, host, mentioned account and user id new")
     args = p.parse_args()
     if args.child:
         child(args.child[0], args.child[1], args.threads)
         return
     args.dir.mkdir(parents=True, exist_ok=True)
-    path = args.dir / f"tweets_{args.rows}.csv"
+    base = Vocabulary()
+    vocab = Vocabulary(*(max(10, int(getattr(base, f) * args.vocabulary_scale)) for f in ("accounts", "hashtags", "hosts", "mentioned", "tweets")))
+    path = args.dir / f"tweets_{args.rows}{'_distinct' if args.distinct else ''}{'' if args.vocabulary_scale == 1 else f'_v{args.vocabulary_scale:g}'}.csv"
     start = time.perf_counter()
-    generate(path, args.rows)
+    generate(path, args.rows, vocab, args.distinct)
     print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB, {args.rows:,} rows; generated or reused in {time.perf_counter() - start:.0f} s)")
+    print("values: " + ("worst case, every hashtag, host, mentioned account and user id distinct" if args.distinct else vocab.label()))
     print(f"machine: {os.cpu_count()} cores; threads allowed: {args.threads}")
-    results = {kind: measure(kind, path, args.threads) for kind in ("project", "duckdb") if args.only in (None, kind)}
+    results = {kind: measure(kind, path, args.threads) for kind in ("project", "duckdb", "parse") if args.only in (None, kind)}
     for name, m in results.items():
         print(f"{name:8} wall {m['wall']:8.2f} s   peak memory {m['peak'] / 2**30:6.2f} GiB   "
               f"({args.rows / m['wall'] / 1e6:.2f} M rows/s, {path.stat().st_size / m['wall'] / 1e6:.0f} MB/s)")
-    if len(results) == 2:
+    if "project" in results:
+        ours = results["project"]["result"]
+        print("distinct values: " + ", ".join(f"{k} {v:,}" for k, v in ours.pop("_distinct").items()))
+        print(f"stored partial (cache entry): {ours.pop('_stored_bytes') / 1e6:.1f} MB; spilled to disk: {'yes' if ours.pop('_spilled') else 'no'}")
+    if "project" in results and "parse" in results:
+        print(f"ratio project/parse floor: wall {results['project']['wall'] / results['parse']['wall']:.2f}x")
+    if "project" in results and "duckdb" in results:
         ours, duck = results["project"], results["duckdb"]
         print(f"ratio project/duckdb: wall {ours['wall'] / duck['wall']:.2f}x, peak memory {ours['peak'] / duck['peak']:.2f}x")
         mismatched = [k for k, v in duck["result"].items() if ours["result"].get(k) != v]

@@ -1,20 +1,23 @@
 """Compute every disclosure's statistics: one streaming pass per file, cached by content.
 
-A task is one dataset file.  Its partial statistics are cached under a key made
-of the file's SHA-256, its role and format, and a digest of the code that computes
-them (this module and every module it imports, and the installed pyarrow), so a
-rebuild that changed only YAML or templates reads no dataset, and a changed
-file recomputes only itself.  Tasks run in a local process pool, or on a Dask
-cluster when given a scheduler address: the same function either way.
+A task is one dataset file.  Its partial statistics are stored (Arrow IPC, see
+``stats.write_partial``) under a key made of the file's SHA-256, its role and
+format, and a digest of the code that computes them (this module and every
+module it imports, and the installed pyarrow), so a rebuild that changed only
+YAML or templates reads no dataset, and a changed file recomputes only itself.
+Tasks run in a local process pool, whose workers write their partials straight
+into the cache, or on a Dask cluster, whose workers send theirs back as bytes:
+the same function either way.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import multiprocessing.queues
 import os
+import shutil
+import tempfile
 import threading
 import time
 from collections import deque
@@ -24,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .counts import drop_spill_folder
 from .errors import DataError, Problem
 from .files import atomic_write
 from .formats import FORMATS
@@ -31,7 +35,7 @@ from .freshness import code_digest
 from .model import DatasetFile, Disclosure
 from .progress import Progress
 from .read import MAX_PROBLEMS, NotClean, Skipped, careful_batches, fast_batches, follows_rules, lines_of, locate_problems, read_whole
-from .stats import Partial, from_json, merge, to_json
+from .stats import Partial, merge, read_partial, write_partial
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class Task:
 
 @dataclass(frozen=True)
 class Outcome:
-    partial: dict[str, Any]  # stats.to_json of the file's partial
+    partial: Any  # the file's partial statistics (a stats partial dataclass)
     skipped: dict[str, Any]  # rows left out under --skip-bad-rows, by reason
 
 
@@ -69,7 +73,7 @@ def run_task(task: Task) -> Outcome:
     """Read one file in a single streaming pass and return its partial statistics."""
     role = FORMATS[task.format].roles[task.role]
     if role.parse is not None:
-        return Outcome(to_json(role.parse(read_whole(task.file, WHOLE_FILE_LIMIT), task.file.relpath)), _NOTHING_SKIPPED)
+        return Outcome(role.parse(read_whole(task.file, WHOLE_FILE_LIMIT), task.file.relpath), _NOTHING_SKIPPED)
     empty, reduce = role.empty, role.reduce
     assert reduce is not None
 
@@ -79,7 +83,7 @@ def run_task(task: Task) -> Outcome:
     try:
         total = _reduce_all(task, "", lambda on_bytes: _overlapped(
             checked, fast_batches(task.file, role, on_bytes, check_rules=False, diagnose=False)), empty())
-        return Outcome(to_json(total), _NOTHING_SKIPPED)
+        return Outcome(total, _NOTHING_SKIPPED)
     except NotClean:
         if not task.skip_bad_rows:
             raise locate_problems(task.file, role) from None
@@ -87,7 +91,7 @@ def run_task(task: Task) -> Outcome:
     skipped = Skipped()
     total = _reduce_all(task, " (careful pass)", lambda on_bytes: (
         (reduce(b), b.num_rows) for b in careful_batches(task.file, role, skip_bad=True, skipped=skipped, on_bytes=on_bytes)), empty())
-    return Outcome(to_json(total), {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
+    return Outcome(total, {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
 
 
 def _reduce_all(task: Task, label: str, parts: Callable[[Callable[[int], None] | None], Iterable[tuple[Partial | None, int]]],
@@ -122,40 +126,62 @@ def _overlapped(reduce: Callable[[Any], Partial | None], batches: Iterable[Any],
             yield future.result(), rows
 
 
-def _run_task_quietly(task: Task) -> Outcome | DataError:
-    """Run a task in a worker; return its error instead of raising it across processes."""
+def _run_task_quietly(task: Task, store: Path | None) -> Path | bytes | DataError:
+    """Run a task in a worker; store its partial in ``store`` and return the path (None: return the stored bytes).
+
+    Errors are returned, not raised, so that they cross processes and clusters as values.
+    """
     try:
-        return run_task(task)
+        outcome = run_task(task)
+        target = (store or Path(tempfile.gettempdir())) / (f"{task.key}.part" if store else f"takedowns-{os.getpid()}-{task.key}.part")
+        write_partial(outcome.partial, target, {"skipped": outcome.skipped})
+        if store is not None:
+            return target
+        try:
+            return target.read_bytes()
+        finally:
+            target.unlink(missing_ok=True)
     except DataError as exc:
         return exc
     except OSError as exc:  # on a cluster: a worker that cannot see the file
         return DataError(Problem(task.file.relpath, message=f"cannot be read here ({exc.strerror or exc}); "
                                                             "on a cluster every worker must see the data folder at the same path"))
+    finally:
+        drop_spill_folder()
 
 
 class Cache:
-    """Partial statistics on disk, one JSON file per task key; an entry that cannot be read whole is a miss."""
+    """Partial statistics on disk, one stored partial per task key; an entry that cannot be read whole is a miss."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
 
-    def get(self, task: Task) -> Outcome | None:
-        if self.folder is None:
-            return None
-        path = self.folder / f"{task.key}.json"
-        try:
-            data = json.loads(path.read_text())
-            outcome = Outcome(data["partial"], data["skipped"])
-            from_json(outcome.partial)  # every field there and of the right shape
-            int(outcome.skipped["rows"]), dict(outcome.skipped["reasons"]), list(outcome.skipped["lines"])
-        except Exception:  # truncated, hand-edited or from another version: compute afresh
-            return None
-        return outcome
+    def path(self, task: Task) -> Path | None:
+        return self.folder / f"{task.key}.part" if self.folder else None
 
-    def put(self, task: Task, outcome: Outcome) -> None:
-        if self.folder is None:
-            return
-        atomic_write(self.folder / f"{task.key}.json", json.dumps({"partial": outcome.partial, "skipped": outcome.skipped}, separators=(",", ":")))
+    def get(self, task: Task) -> Path | None:
+        """Return where the task's stored partial is, if it is there and whole."""
+        path = self.path(task)
+        if path is None or load(path) is None:
+            return None
+        return path
+
+    def put_bytes(self, task: Task, data: bytes) -> Path | None:
+        path = self.path(task)
+        if path is not None:
+            atomic_write(path, data)
+        return path
+
+
+def load(path: Path) -> Outcome | None:
+    """Return the stored partial at ``path``, or None if it is missing, truncated or from another version."""
+    try:
+        partial, extra = read_partial(path)
+        skipped = extra["skipped"]
+        int(skipped["rows"]), dict(skipped["reasons"]), list(skipped["lines"])
+    except Exception:  # noqa: BLE001  (compute afresh)
+        return None
+    return Outcome(partial, skipped)
 
 
 def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool, progress: bool = False) -> list[Task]:
@@ -166,7 +192,7 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
                 workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> dict[str, dict[str, Any]]:
     """Return each disclosure's statistics by id; raise DataError naming every bad file."""
     tasks = tasks_of(disclosures, skip_bad_rows, progress)
-    outcomes: dict[str, Outcome] = {}
+    outcomes: dict[str, Path] = {}  # task key -> stored partial
     todo: dict[str, Task] = {}  # one task per distinct file, even if two disclosures share it
     for task in tasks:
         hit = cache.get(task)
@@ -174,42 +200,64 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
             outcomes[task.key] = hit
         else:
             todo.setdefault(task.key, task)
-    problems: list[Problem] = []
-    pending = list(todo.values())
-    for task, result in zip(pending, _execute(pending, workers, scheduler), strict=True):
-        if isinstance(result, DataError):
-            problems.extend(result.problems)
+    # Spilled partitions and, without a cache, stored partials live in a folder of this build, removed at its end.
+    if cache.folder:
+        cache.folder.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".takedowns-build-", dir=cache.folder.parent if cache.folder else None))
+    saved = os.environ.get("TAKEDOWNS_SPILL_DIR")
+    os.environ["TAKEDOWNS_SPILL_DIR"] = str(scratch / "spill")
+    try:
+        problems: list[Problem] = []
+        pending = list(todo.values())
+        store = cache.folder or scratch
+        for task, result in zip(pending, _execute(pending, workers, scheduler, store), strict=True):
+            if isinstance(result, DataError):
+                problems.extend(result.problems)
+                continue
+            if isinstance(result, bytes):  # from a cluster worker
+                path = cache.put_bytes(task, result) or scratch / f"{task.key}.part"
+                if not cache.folder:
+                    atomic_write(path, result)
+                result = path
+            if load(result) is None:
+                problems.append(Problem(task.file.relpath, message=f"its statistics could not be stored ({result}): is the disk full?"))
+            else:
+                outcomes[task.key] = result
+        if problems:
+            raise DataError(problems)
+        result_by_id = {}
+        for d in disclosures:
+            try:
+                result_by_id[d.id] = disclosure_figures(d, outcomes, skip_bad_rows)
+            except DataError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise DataError(problems)
+        return result_by_id
+    finally:
+        if saved is None:
+            os.environ.pop("TAKEDOWNS_SPILL_DIR", None)
         else:
-            outcomes[task.key] = result
-            cache.put(task, result)
-    if problems:
-        raise DataError(problems)
-    result = {}
-    for d in disclosures:
-        try:
-            result[d.id] = disclosure_figures(d, outcomes, skip_bad_rows)
-        except DataError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise DataError(problems)
-    return result
+            os.environ["TAKEDOWNS_SPILL_DIR"] = saved
+        drop_spill_folder()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _execute(todo: list[Task], workers: int | None, scheduler: str | None) -> list[Outcome | DataError]:
+def _execute(todo: list[Task], workers: int | None, scheduler: str | None, store: Path) -> list[Path | bytes | DataError]:
     global _REPORT
     if not todo:
         return []
     if scheduler:
         from .cluster import run_on_cluster
 
-        return run_on_cluster(todo, scheduler, _run_task_quietly)
+        return run_on_cluster(todo, scheduler, _run_task_inline)
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(todo), 4)
     # One progress line for all files, drawn by this process alone.
     progress = Progress(f"statistics of {len(todo)} file{'s' if len(todo) != 1 else ''}", sum(t.file.size for t in todo))
     if workers <= 1 or len(todo) == 1:
         _REPORT = progress.advance_both
         try:
-            return [_run_task_quietly(task) for task in todo]
+            return [_run_task_quietly(task, store) for task in todo]
         finally:
             _REPORT = None
             progress.done()
@@ -218,11 +266,16 @@ def _execute(todo: list[Task], workers: int | None, scheduler: str | None) -> li
     drawer.start()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_CONTEXT, initializer=_worker_start, initargs=(queue, os.getpid())) as pool:
-            return _in_pool(pool, todo)
+            return _in_pool(pool, todo, store)
     finally:
         queue.put(None)
         drawer.join()
         progress.done()
+
+
+def _run_task_inline(task: Task) -> bytes | DataError:
+    """On a cluster worker: the stored partial's bytes travel back to the build."""
+    return _run_task_quietly(task, None)  # type: ignore[return-value]
 
 
 _CONTEXT = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -247,10 +300,10 @@ def _worker_start(queue: Any, parent: int) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def _in_pool(pool: Executor, todo: list[Task]) -> list[Outcome | DataError]:
+def _in_pool(pool: Executor, todo: list[Task], store: Path) -> list[Path | bytes | DataError]:
     # Largest files first, so one big file does not start last and run alone.
     order = sorted(range(len(todo)), key=lambda i: -todo[i].file.size)
-    futures = {i: pool.submit(_run_task_quietly, todo[i]) for i in order}
+    futures = {i: pool.submit(_run_task_quietly, todo[i], store) for i in order}
     return [futures[i].result() for i in range(len(todo))]
 
 
@@ -277,14 +330,17 @@ def duplicate_accounts(d: Disclosure, duplicates: dict[str, int]) -> DataError:
     return DataError(problems)
 
 
-def disclosure_figures(d: Disclosure, outcomes: dict[str, Outcome], skip_bad_rows: bool) -> dict[str, Any]:
+def disclosure_figures(d: Disclosure, outcomes: dict[str, Path], skip_bad_rows: bool) -> dict[str, Any]:
     """Merge one disclosure's file partials, role by role within each format, and return its statistics."""
     merged: dict[str, dict[str, Any]] = {}  # format -> role -> partial
     skipped: list[dict[str, Any]] = []
     for dataset in d.datasets:
         for file in dataset.files:
-            outcome = outcomes[Task(file, dataset.role, dataset.format, skip_bad_rows).key]  # progress is not in the key
-            part = from_json(outcome.partial)
+            # Read afresh for each disclosure: merging changes a partial in place, and two disclosures may share a file.
+            outcome = load(outcomes[Task(file, dataset.role, dataset.format, skip_bad_rows).key])  # progress is not in the key
+            if outcome is None:
+                raise DataError(Problem(file.relpath, message="its stored statistics vanished during the build (another build cleaned the cache?)"))
+            part = outcome.partial
             roles = merged.setdefault(dataset.format, {})
             roles[dataset.role] = merge(roles[dataset.role], part) if dataset.role in roles else part
             if outcome.skipped["rows"]:

@@ -19,6 +19,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,24 @@ SPILL_BYTES = int(os.environ.get("TAKEDOWNS_SPILL_BYTES", 96 << 20))  # one coun
 _FOLD_ROWS = 1 << 16  # parts smaller than this are queued before folding
 
 
+@dataclass(frozen=True)
+class Segment:
+    """Part of a file that holds one Arrow IPC file: a spilled partition, or a table of a stored partial."""
+
+    path: Path
+    offset: int
+    length: int
+
+    def read(self) -> pa.Table:
+        """Return the table, memory-mapped (read as it is used, not loaded whole)."""
+        source = pa.memory_map(str(self.path), "r")
+        source.seek(self.offset)
+        buffer = source.read_buffer(self.length)  # no copy: a view of the mapped file
+        if buffer.size != self.length:
+            raise ValueError(f"{self.path}: shorter than recorded")
+        return pa.ipc.open_file(buffer).read_all()
+
+
 def _schema(kind: pa.DataType) -> pa.Schema:
     return pa.schema([("value", kind), ("count", pa.int64())])
 
@@ -39,12 +58,13 @@ class Counts:
 
     __slots__ = ("_folded", "_parts", "_queued", "kind", "spilled")
 
-    def __init__(self, kind: pa.DataType = pa.string()) -> None:
+    def __init__(self, kind: pa.DataType | None = None) -> None:
+        kind = kind if kind is not None else pa.string()
         self.kind = kind
         self._folded: pa.Table = _schema(kind).empty_table()
         self._parts: list[pa.Table] = []
         self._queued = 0
-        self.spilled: list[list[Path]] = []  # per partition: IPC files of (value, count) for values of that partition
+        self.spilled: list[list[Segment]] = []  # per partition: stored (value, count) tables of that partition's values
 
     @classmethod
     def of(cls, values: pa.Array | pa.ChunkedArray, kind: pa.DataType | None = None) -> Counts:
@@ -61,7 +81,7 @@ class Counts:
         return out
 
     @classmethod
-    def from_table(cls, table: pa.Table, spilled: list[list[Path]] | None = None) -> Counts:
+    def from_table(cls, table: pa.Table, spilled: list[list[Segment]] | None = None) -> Counts:
         out = cls(table.schema.field("value").type)
         out._folded = table
         out.spilled = spilled or []
@@ -81,7 +101,7 @@ class Counts:
             self._fold()
         return self
 
-    def _adopt(self, spilled: list[list[Path]]) -> None:
+    def _adopt(self, spilled: list[list[Segment]]) -> None:
         if not self.spilled:
             self.spilled = [[] for _ in range(PARTITIONS)]
         for mine, theirs in zip(self.spilled, spilled, strict=True):
@@ -104,7 +124,7 @@ class Counts:
             if part.num_rows:
                 path = folder / f"{secrets.token_hex(8)}.arrow"
                 write_table(path, part)
-                self.spilled[p].append(path)
+                self.spilled[p].append(Segment(path, 0, path.stat().st_size))
         self._folded = _schema(self.kind).empty_table()
 
     def folded(self) -> pa.Table:
@@ -119,7 +139,7 @@ class Counts:
             yield table
             return
         for p, part in enumerate(_partitions(table)):
-            tables = [read_table(path) for path in self.spilled[p]]
+            tables = [segment.read() for segment in self.spilled[p]]
             yield _group([part, *tables], self.kind)
 
     # -- reading ------------------------------------------------------------------------------------------------
@@ -200,11 +220,6 @@ def write_table(path: Path, table: pa.Table) -> None:
     with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
     os.replace(tmp, path)
-
-
-def read_table(path: Path) -> pa.Table:
-    with pa.memory_map(str(path), "r") as source:
-        return pa.ipc.open_file(source).read_all()
 
 
 _SPILL_ROOT: Path | None = None

@@ -1,20 +1,29 @@
 """Statistics of a release as partial aggregates that merge.
 
 ``partial_of_tweets``/``partial_of_users`` turn one Arrow batch into a partial;
-``merge`` adds partials (chunk by chunk here, partition by partition on a
-cluster); ``figures`` turns the merged partials into the published statistics.
-Every function here is pure: data in, data out.
+``merge`` adds partials (batch by batch, then file by file); ``figures`` turns
+the merged partials into the published statistics.  Counts of values are
+``Counts`` (Arrow columns that spill to disk past a budget), never Python dicts,
+so memory follows the budget, not the number of distinct hashtags or accounts.
+``write_partial``/``read_partial`` store a partial in the cache as Arrow IPC.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import mmap
+import os
+import secrets
 from collections import Counter
 from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .counts import Counts, Segment
 
 TOP = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -22,6 +31,14 @@ FOLLOWER_BINS = ((0, 0, "0"), (1, 9, "1–9"), (10, 99, "10–99"), (100, 999, "
                  (1000, 9999, "1,000–9,999"), (10_000, 99_999, "10,000–99,999"), (100_000, None, "100,000 or more"))
 
 _HOST = r"^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?:[^@/?#\s]*@)?(?P<host>[^/?#:\s]*)"
+
+
+def _strings() -> Counts:
+    return Counts(pa.string())
+
+
+def _integers() -> Counts:
+    return Counts(pa.int64())
 
 
 @dataclass
@@ -36,24 +53,39 @@ class TweetsPartial:
     retweeted: int = 0
     replied: int = 0
     quoted: int = 0
-    day_hours: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
-    hashtags: Counter[str] = field(default_factory=Counter)
-    domains: Counter[str] = field(default_factory=Counter)
-    mentions: Counter[str] = field(default_factory=Counter)
-    clients: Counter[str] = field(default_factory=Counter)
-    users: Counter[str] = field(default_factory=Counter)
+    day_hours: Counts = field(default_factory=_strings)
+    languages: Counts = field(default_factory=_strings)
+    hashtags: Counts = field(default_factory=_strings)
+    domains: Counts = field(default_factory=_strings)
+    mentions: Counts = field(default_factory=_strings)
+    clients: Counts = field(default_factory=_strings)
+    users: Counts = field(default_factory=_strings)
 
 
 @dataclass
 class UsersPartial:
     rows: int = 0
-    created_months: Counter[str] = field(default_factory=Counter)
-    languages: Counter[str] = field(default_factory=Counter)
-    locations: Counter[str] = field(default_factory=Counter)
-    followers: Counter[int] = field(default_factory=Counter)
-    names: dict[str, str] = field(default_factory=dict)
-    duplicates: Counter[str] = field(default_factory=Counter)  # userids given on more than one row: extra rows each
+    created_months: Counts = field(default_factory=_strings)
+    languages: Counts = field(default_factory=_strings)
+    locations: Counts = field(default_factory=_strings)
+    followers: Counts = field(default_factory=_integers)
+    ids: Counts = field(default_factory=_strings)  # rows per userid: more than one is an account given twice
+    names: list[pa.Table] = field(default_factory=list)  # (userid, screen_name), in file order
+
+    @property
+    def duplicates(self) -> dict[str, int]:
+        """Userids given on more than one row: how many extra rows each."""
+        return {v: c - 1 for v, c in self.ids.values_with_count_above(1)}
+
+    def screen_names(self, userids: list[str]) -> dict[str, str]:
+        """Return the screen name of each of ``userids`` (the first row's, as released)."""
+        found: dict[str, str] = {}
+        wanted = pa.array(userids, pa.string())
+        for table in self.names:
+            hit = table.filter(pc.is_in(table.column("userid"), value_set=wanted))
+            for u, n in zip(hit.column("userid").to_pylist(), hit.column("screen_name").to_pylist(), strict=True):
+                found.setdefault(u, n)
+        return found
 
 
 Partial = TweetsPartial | UsersPartial
@@ -62,7 +94,7 @@ Partial = TweetsPartial | UsersPartial
 def merge(a: Any, b: Any) -> Any:
     """Return the partial of both inputs; ``a`` is updated in place and returned.
 
-    Works for any partial dataclass: counters add, dicts keep the first value of a key, lists
+    Works for any partial dataclass: counts add, dicts keep the first value of a key, lists
     concatenate, ``first``/``last`` keep the extreme, numbers add.
     """
     for f in fields(a):
@@ -71,27 +103,23 @@ def merge(a: Any, b: Any) -> Any:
             setattr(a, f.name, y if x is None or (y is not None and y < x) else x)
         elif f.name == "last":
             setattr(a, f.name, y if x is None or (y is not None and y > x) else x)
+        elif isinstance(x, Counts):
+            x.add(y)
         elif isinstance(x, Counter):
             x.update(y)
         elif isinstance(x, dict):
-            if f.name == "names":  # the same account in two parts of a users file
-                a.duplicates.update(x.keys() & y.keys())  # type: ignore[union-attr]
             for k, v in y.items():
                 x.setdefault(k, v)
+        elif isinstance(x, list):
+            x.extend(y)
         else:
             setattr(a, f.name, x + y)
     return a
 
 
-def _counts(values: pa.Array | pa.ChunkedArray) -> Counter[Any]:
+def _counts(values: pa.Array | pa.ChunkedArray) -> Counts:
     """Count the non-empty values of an array."""
-    if len(values) == 0:
-        return Counter()
-    vc = pc.value_counts(values)
-    result = Counter(dict(zip(vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True)))
-    result.pop("", None)
-    result.pop(None, None)
-    return result
+    return Counts.of(values)
 
 
 def list_items(column: pa.Array) -> pa.Array:
@@ -156,24 +184,23 @@ def partial_of_users(batch: pa.RecordBatch | pa.Table) -> UsersPartial:
     """Return the partial statistics of a batch of users rows."""
     col = batch.column
     followers = pc.cast(pc.if_else(pc.equal(col("follower_count"), ""), "0", col("follower_count")), pa.int64())
-    ids = col("userid").to_pylist()
-    names = col("user_screen_name").to_pylist() if "user_screen_name" in batch.schema.names else ids
-    counts = pc.value_counts(col("userid"))
-    repeated = pc.filter(counts, pc.greater(counts.field("counts"), 1))
+    names = col("user_screen_name") if "user_screen_name" in batch.schema.names else col("userid")
     return UsersPartial(
         rows=batch.num_rows,
         created_months=_counts(pc.utf8_slice_codeunits(col("account_creation_date"), 0, 7)),
         languages=_counts(pc.utf8_lower(col("account_language"))),
         locations=_counts(pc.utf8_trim_whitespace(col("user_reported_location"))),
-        followers=_counts(followers),
-        names=dict(zip(ids, names, strict=True)),
-        duplicates=Counter({v: c - 1 for v, c in zip(repeated.field("values").to_pylist(), repeated.field("counts").to_pylist(), strict=True)}),
+        followers=Counts.of(followers),
+        ids=Counts.of(col("userid")),
+        names=[pa.table({"userid": col("userid"), "screen_name": names})],
     )
 
 
-def top(counter: Counter[Any], n: int | None = TOP) -> list[dict[str, Any]]:
+def top(counts: Counts | Counter[Any], n: int | None = TOP) -> list[dict[str, Any]]:
     """Return the ``n`` most common values, count descending, ties by value ascending."""
-    ranked = sorted(((v, c) for v, c in counter.items() if v not in ("", None) and c > 0), key=lambda vc: (-vc[1], vc[0]))
+    if isinstance(counts, Counts):
+        return [{"value": v, "count": c} for v, c in counts.top(n) if c > 0]
+    ranked = sorted(((v, c) for v, c in counts.items() if v not in ("", None) and c > 0), key=lambda vc: (-vc[1], vc[0]))
     return [{"value": v, "count": c} for v, c in (ranked if n is None else ranked[:n])]
 
 
@@ -192,31 +219,32 @@ def figures(tweets: TweetsPartial | None, users: UsersPartial | None) -> dict[st
 
 
 def _user_figures(u: UsersPartial) -> dict[str, Any]:
+    followers = u.followers.items()
     bins = []
     for low, high, label in FOLLOWER_BINS:
-        n = sum(c for f, c in u.followers.items() if f >= low and (high is None or f <= high))
+        n = sum(c for f, c in followers if f >= low and (high is None or f <= high))
         bins.append({"bin": label, "count": n})
     return {
         "accounts": u.rows,
-        "accounts_created_per_month": [{"month": m, "count": c} for m, c in sorted(u.created_months.items())],
+        "accounts_created_per_month": [{"month": m, "count": c} for m, c in u.created_months.items()],
         "account_languages": top(u.languages, None),
         "top_locations": top(u.locations),
         "follower_distribution": bins,
-        "followers_median": _median(u.followers),
-        "followers_total": sum(f * c for f, c in u.followers.items()),
+        "followers_median": _median(followers),
+        "followers_total": sum(f * c for f, c in followers),
     }
 
 
-def _median(counts: Counter[int]) -> float | int | None:
-    """Return the median of values given as value -> how often, without expanding them."""
-    n = sum(counts.values())
+def _median(counts: list[tuple[int, int]]) -> float | int | None:
+    """Return the median of values given as (value, how often), sorted by value, without expanding them."""
+    n = sum(c for _, c in counts)
     if n == 0:
         return None
     wanted, found, seen = ((n - 1) // 2, n // 2), [], 0
-    for value in sorted(counts):
-        while len(found) < 2 and seen + counts[value] > wanted[len(found)]:
+    for value, c in counts:
+        while len(found) < 2 and seen + c > wanted[len(found)]:
             found.append(value)
-        seen += counts[value]
+        seen += c
     low, high = found
     return low if low == high else (low + high) / 2
 
@@ -225,7 +253,7 @@ PARTIAL_TYPES: dict[str, type] = {}  # every partial class of every format, by n
 
 
 def partial_type(cls: type) -> type:
-    """Register a partial dataclass so ``to_json``/``from_json`` can store it (formats call this)."""
+    """Register a partial dataclass so ``write_partial``/``read_partial`` can store it (formats call this)."""
     PARTIAL_TYPES[cls.__name__] = cls
     return cls
 
@@ -234,44 +262,127 @@ partial_type(TweetsPartial)
 partial_type(UsersPartial)
 
 
-def to_json(p: Any) -> dict[str, Any]:
-    """Return a partial as plain JSON values (for the cache)."""
-    out: dict[str, Any] = {"kind": type(p).__name__}
-    for f in fields(p):
-        value = getattr(p, f.name)
-        out[f.name] = sorted(value.items()) if isinstance(value, dict) else value
-    return out
+_MAGIC = b"TKDPART2"
 
 
-def from_json(data: dict[str, Any]) -> Any:
-    """Return the partial that ``to_json`` wrote; its fields' factories say what each list was."""
-    cls = PARTIAL_TYPES[data["kind"]]
+def write_partial(p: Any, path: Path, extra: dict[str, Any] | None = None) -> None:
+    """Store a partial at ``path`` (atomically): its counts and tables as Arrow IPC segments, the rest as JSON.
+
+    Spilled partitions are copied into the file one at a time, so writing needs no more memory than one of them.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    header: dict[str, Any] = {"kind": type(p).__name__, "extra": extra or {}, "fields": {}}
+    try:
+        with open(tmp, "wb") as f:
+            f.write(_MAGIC)  # 8 bytes; every segment starts on a 64-byte boundary after it
+            for fl in fields(p):
+                value = getattr(p, fl.name)
+                if isinstance(value, Counts):
+                    header["fields"][fl.name] = {"counts": str(value.kind), "folded": _table_segment(f, value.folded()),
+                                                 "spilled": [[_copy_segment(f, s) for s in part] for part in value.spilled]}
+                elif isinstance(value, list) and value and isinstance(value[0], pa.Table):
+                    header["fields"][fl.name] = {"tables": [_table_segment(f, t) for t in value]}
+                else:
+                    header["fields"][fl.name] = {"json": sorted(value.items()) if isinstance(value, dict) else value}
+            footer = json.dumps(header, separators=(",", ":")).encode()
+            f.write(footer)
+            f.write(len(footer).to_bytes(8, "little") + _MAGIC)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _align(f: Any) -> None:
+    """Pad to a multiple of 64 bytes: Arrow reads memory-mapped buffers in place only when they are aligned."""
+    f.write(b"\0" * (-f.tell() % 64))
+
+
+def _table_segment(f: Any, table: pa.Table) -> list[int]:
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    data = sink.getvalue()
+    _align(f)
+    start = f.tell()
+    f.write(data)
+    return [start, len(data)]
+
+
+def _copy_segment(f: Any, source: Segment) -> list[int]:
+    _align(f)
+    start = f.tell()
+    with open(source.path, "rb") as src:
+        src.seek(source.offset)
+        left = source.length
+        while left > 0:
+            block = src.read(min(left, 1 << 20))
+            if not block:
+                raise OSError(f"{source.path}: shorter than recorded")
+            f.write(block)
+            left -= len(block)
+    return [start, source.length]
+
+
+def read_partial(path: Path) -> tuple[Any, dict[str, Any]]:
+    """Return the partial ``write_partial`` stored at ``path`` and its extra values; raise ValueError if it is not whole."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        if size < 2 * len(_MAGIC) + 8:
+            raise ValueError("too short")
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            if mm[: len(_MAGIC)] != _MAGIC or mm[-len(_MAGIC):] != _MAGIC:
+                raise ValueError("not a stored partial")
+            length = int.from_bytes(mm[-len(_MAGIC) - 8: -len(_MAGIC)], "little")
+            header = json.loads(mm[-len(_MAGIC) - 8 - length: -len(_MAGIC) - 8])
+    cls = PARTIAL_TYPES[header["kind"]]
     values: dict[str, Any] = {}
-    for f in fields(cls):
-        value = data[f.name]
-        factory = f.default_factory if f.default_factory is not MISSING else None  # type: ignore[misc]
-        if factory is Counter:
-            value = Counter({(k if not isinstance(k, list) else tuple(k)): v for k, v in value})
-        elif factory is dict:
-            value = {(k if not isinstance(k, list) else tuple(k)): v for k, v in value}
-        elif factory is list:
-            value = list(value)
-        values[f.name] = value
-    return cls(**values)
+    for fl in fields(cls):
+        stored = header["fields"][fl.name]
+        if "counts" in stored:
+            kind = pa.type_for_alias(stored["counts"])
+            folded = Segment(path, *stored["folded"]).read()
+            if folded.schema.field("value").type != kind:
+                raise ValueError(f"{fl.name}: stored as {folded.schema}")
+            values[fl.name] = Counts.from_table(folded, [[Segment(path, *s) for s in part] for part in stored["spilled"]])
+        elif "tables" in stored:
+            values[fl.name] = [Segment(path, *s).read() for s in stored["tables"]]
+        else:
+            value = stored["json"]
+            factory = fl.default_factory if fl.default_factory is not MISSING else None  # type: ignore[misc]
+            if factory is Counter:
+                value = Counter({(k if not isinstance(k, list) else tuple(k)): v for k, v in value})
+            elif factory is dict:
+                value = {(k if not isinstance(k, list) else tuple(k)): v for k, v in value}
+            elif factory is list:
+                value = list(value)
+            elif factory in (_strings, _integers):  # an empty list of counts was stored as JSON
+                raise ValueError(f"{fl.name}: counts stored as JSON")
+            values[fl.name] = value
+    return cls(**values), header["extra"]
+
+
+def copy_partial(p: Any, folder: Path) -> Any:
+    """Return ``p`` with no part left in this process's spill folder (written to ``folder`` and read back)."""
+    path = folder / f"{secrets.token_hex(8)}.part"
+    write_partial(p, path)
+    return read_partial(path)[0]
 
 
 def _tweet_figures(t: TweetsPartial, users: UsersPartial | None) -> dict[str, Any]:
     per_day: Counter[str] = Counter()
     grid: Counter[tuple[int, int]] = Counter()
-    for day_hour, n in t.day_hours.items():
+    for day_hour, n in t.day_hours.items():  # at most 24 a day: few values
         day = day_hour[:10]
         per_day[day] += n
         grid[(dt.date.fromisoformat(day).weekday(), int(day_hour[11:13]))] += n
-    names = users.names if users else {}
-    active = [{"userid": r["value"], "screen_name": names.get(r["value"]), "tweets": r["count"]} for r in top(t.users)]
+    busiest = top(t.users)
+    names = users.screen_names([r["value"] for r in busiest]) if users else {}
+    active = [{"userid": r["value"], "screen_name": names.get(r["value"]), "tweets": r["count"]} for r in busiest]
     return {
         "tweets": t.rows,
-        "active_accounts": len(t.users),
+        "active_accounts": t.users.distinct(),
         "first_tweet": _minute(t.first),
         "last_tweet": _minute(t.last),
         "retweets": t.retweets,

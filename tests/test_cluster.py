@@ -160,13 +160,13 @@ def test_workers_read_a_data_url_and_build_the_same_site(tmp_path: Path, wheel: 
 
 def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
     from takedowns.cluster import run_on_cluster
-    from takedowns.compute import Task, _run_task_quietly
+    from takedowns.compute import Task, _run_task_inline
     from takedowns.errors import DataError
     from takedowns.model import DatasetFile
 
     cluster = cluster_factory(wheel)
     _wait(cluster.address)
     missing = DatasetFile("two/gone.csv", tmp_path / "nowhere" / "gone.csv", 10, "0" * 64)
-    (result,) = run_on_cluster([Task(missing, "tweets", "twitter", False)], cluster.address, _run_task_quietly)
+    (result,) = run_on_cluster([Task(missing, "tweets", "twitter", False)], cluster.address, _run_task_inline)
     assert isinstance(result, DataError)
     assert str(result.problems[0]).startswith("two/gone.csv: cannot be read here (No such file or directory)")

@@ -14,7 +14,7 @@ from takedowns.formats import TWITTER
 from takedowns.load import Hasher
 from takedowns.model import DatasetFile
 from takedowns.read import fast_batches
-from takedowns.stats import figures, from_json
+from takedowns.stats import figures
 
 # CI always has shared/ beside the clone: there a missing folder is a failure, not a skip.
 if SAMPLES is None and os.environ.get("CI"):
@@ -28,11 +28,11 @@ def sample(rel: str) -> DatasetFile:
 
 
 def tweet_stats(rel: str, skip: bool = False) -> dict:
-    return figures(from_json(run_task(Task(sample(rel), "tweets", "twitter", skip)).partial), None)
+    return figures(run_task(Task(sample(rel), "tweets", "twitter", skip)).partial, None)
 
 
 def user_stats(rel: str) -> dict:
-    return figures(None, from_json(run_task(Task(sample(rel), "users", "twitter", False)).partial))
+    return figures(None, run_task(Task(sample(rel), "users", "twitter", False)).partial)
 
 
 def test_thailand_complete_release() -> None:
@@ -75,7 +75,7 @@ def test_cut_off_record_is_reported_by_line_or_skipped_and_counted() -> None:
     messages = [str(p) for p in caught.value.problems]
     assert f"{rel}:998: malformed CSV (unexpected end of data)" in messages
     outcome = run_task(Task(sample(rel), "tweets", "twitter", True))
-    assert figures(from_json(outcome.partial), None)["tweets"] == 407
+    assert figures(outcome.partial, None)["tweets"] == 407
     assert outcome.skipped == {"rows": 1, "reasons": {"malformed CSV": 1}, "lines": [998]}
 
 

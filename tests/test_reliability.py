@@ -211,13 +211,14 @@ def test_broken_cache_entries_are_misses_not_crashes_or_published(project: Proje
     project.add()
     project.build()
     good = _tree(project.output)
-    stats_entries = list((project.root / "cache" / "stats").glob("*.json"))
+    stats_entries = sorted((project.root / "cache" / "stats").glob("*.part"))
     images = list((project.root / "cache" / "images").glob("*.svg"))
-    assert stats_entries and images
-    for entry in stats_entries:
-        data = json.loads(entry.read_text())
-        del data["partial"]["rows"]
-        entry.write_text(json.dumps(data))
+    assert len(stats_entries) == 2 and images
+    truncated, edited = stats_entries
+    truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
+    data = edited.read_bytes()  # a field missing from the stored header: from another version, or edited by hand
+    assert data.count(b'"rows":') == 1
+    edited.write_bytes(data.replace(b'"rows":', b'"ro_s":'))
     for image in images:
         image.write_bytes(image.read_bytes()[: image.stat().st_size // 2])
     shutil.rmtree(project.output)

@@ -14,7 +14,7 @@ from conftest import FIXTURES
 from takedowns.compute import Task, run_task
 from takedowns.load import Hasher
 from takedowns.model import DatasetFile
-from takedowns.stats import figures, from_json, merge
+from takedowns.stats import figures, merge
 
 
 def file(path: Path) -> DatasetFile:
@@ -22,8 +22,8 @@ def file(path: Path) -> DatasetFile:
 
 
 def stats_of(users: Path, tweets: list[Path]):  # type: ignore[no-untyped-def]
-    u = from_json(run_task(Task(file(users), "users", "twitter", False)).partial)
-    parts = [from_json(run_task(Task(file(t), "tweets", "twitter", False)).partial) for t in tweets]
+    u = run_task(Task(file(users), "users", "twitter", False)).partial
+    parts = [run_task(Task(file(t), "tweets", "twitter", False)).partial for t in tweets]
     total = parts[0]
     for p in parts[1:]:
         merge(total, p)
@@ -110,8 +110,8 @@ def test_same_figures_whatever_the_packaging(tmp_path: Path, tiny: dict) -> None
 
 def test_merge_is_order_independent() -> None:
     tweets = FIXTURES / "tiny" / "tweets.csv"
-    a = from_json(run_task(Task(file(tweets), "tweets", "twitter", False)).partial)
-    b = from_json(run_task(Task(file(tweets), "tweets", "twitter", False)).partial)
+    a = run_task(Task(file(tweets), "tweets", "twitter", False)).partial
+    b = run_task(Task(file(tweets), "tweets", "twitter", False)).partial
     doubled = figures(merge(a, b), None)
     assert doubled["tweets"] == 12
     assert doubled["active_accounts"] == 3
