@@ -30,6 +30,19 @@ def _whole(data: bytes, kind: str) -> bool:
     return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(_PNG_END)
 
 
+_ID = re.compile(rb"\bgradient_(\d+)\b")
+
+
+def numbered_ids(svg: bytes) -> bytes:
+    """Number the SVG's own ids from 0 in order of appearance.
+
+    The renderer numbers them across every chart its process has drawn, so the same chart would
+    get other ids in another build; each SVG is its own document (an ``<img>``), so 0, 1, ... is safe.
+    """
+    numbers: dict[bytes, bytes] = {}
+    return _ID.sub(lambda m: b"gradient_" + numbers.setdefault(m.group(1), str(len(numbers)).encode()), svg)
+
+
 def _render(spec: dict[str, Any], kind: str) -> bytes:
     import vl_convert as vlc
 
@@ -78,7 +91,7 @@ class Images:
 
     def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:
         """Return the chart as SVG bytes with its width and height in pixels."""
-        data = self._cached(spec, "svg")
+        data = numbered_ids(self._cached(spec, "svg"))
         match = _SIZE.search(data[:2000])
         width, height = (round(float(match.group(1))), round(float(match.group(2)))) if match else (640, 300)
         return data, width, height

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -170,3 +171,66 @@ def test_quiet_build_prints_nothing_on_success(tmp_path: Path) -> None:
                            str(project.data), "--output", str(project.output), "--cache", str(project.root / "c"), "--quiet",
                            "--no-search"], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_incremental_builds_equal_clean_builds_over_random_edit_sequences(tmp_path: Path) -> None:
+    """Every build keeps what it can from the last one; after any sequence of edits the site must be what a clean build makes."""
+    import random
+
+    project = Project(tmp_path / "p")
+    (project.data / "copy").mkdir()
+    for name in ("users.csv", "tweets.csv"):
+        (project.data / "copy" / name).write_bytes((project.data / "tiny" / name).read_bytes())
+    project.add()
+    project.add(id="copy", title="The copy", datasets=[{"role": "users", "path": "copy/users.csv"}, {"role": "tweets", "path": "copy/tweets.csv"}])
+    for i in range(4):
+        project.add(id=f"counts-{i}", title=f"Counts only {i}", datasets=[], accounts_announced=10 + i, tags=[f"t{i % 2}"])
+    project.build()
+    rng = random.Random(11)
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+
+    def retitle() -> None:
+        path = rng.choice(sorted((project.content / "disclosures").glob("*.yaml")))
+        path.write_text(path.read_text().replace("title: ", f"title: Edited {rng.randrange(1000)} ", 1))
+
+    def add() -> None:
+        project.add(id=f"new-{rng.randrange(10**6)}", title="A new one", datasets=[], accounts_announced=rng.randrange(1, 99))
+
+    def remove() -> None:
+        paths = sorted((project.content / "disclosures").glob("counts-*.yaml"))
+        if paths:
+            rng.choice(paths).unlink()
+
+    def edit_data() -> None:  # a different last tweet in the copy's data
+        tweets = project.data / "copy" / "tweets.csv"
+        tweets.write_text(tweets.read_text().replace('"2019-01-09 05:', f'"2019-01-09 0{rng.randrange(6, 9)}:', 1))
+
+    def embargo() -> None:
+        path = rng.choice(sorted((project.content / "disclosures").glob("*.yaml")))
+        text = path.read_text()
+        path.write_text(text.replace("publish_at:", "#publish_at:") if "publish_at:" in text and "#publish_at" not in text
+                        else text + "\npublish_at: 2030-01-01T00:00:00Z\n")
+
+    def template() -> None:
+        page = templates / "disclosure.html"
+        page.write_text(page.read_text().replace("</main>", f"<!-- edit {rng.randrange(1000)} --></main>", 1) if "</main>" in page.read_text()
+                        else page.read_text() + f"\n{{# {rng.randrange(1000)} #}}\n")
+
+    edits = [retitle, add, remove, edit_data, embargo, template]
+    kept = 0
+    for step in range(8):
+        for _ in range(rng.randrange(1, 3)):
+            rng.choice(edits)()
+        search = step in (3, 7)
+        inodes = {p: p.stat().st_ino for p in project.output.rglob("*.svg")}
+        project.build(templates=templates, search_index=search)
+        kept += sum(1 for p, ino in inodes.items() if p.exists() and p.stat().st_ino == ino)  # linked, not rendered again
+        clean = tmp_path / f"clean-{step}"
+        project.build(templates=templates, search_index=search, output=clean / "site", cache=clean / "cache")
+        assert _files(project.output) == _files(clean / "site"), f"step {step}"
+    assert kept > 0
