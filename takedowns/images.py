@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import re
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -57,6 +59,7 @@ class Images:
     def __init__(self, cache: Path | None) -> None:
         self.cache = cache
         self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # pages are rendered by several threads; one pool of renderers serves them all
 
     def close(self) -> None:
         if self._pool is not None:
@@ -64,12 +67,15 @@ class Images:
             self._pool = None
 
     def _make(self, spec: dict[str, Any], kind: str) -> bytes:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        with self._lock:
+            if self._pool is None:  # one renderer process per core
+                self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
         try:
-            return self._pool.submit(_render, spec, kind).result()
+            return pool.submit(_render, spec, kind).result()
         except BrokenProcessPool:
-            self._pool = None
+            with self._lock:
+                self._pool = None
             title = spec.get("title", "a chart")
             raise BuildError(Problem("charts", message=f"the chart renderer crashed on {title!r}; its data holds text it cannot draw")) from None
         except ValueError as exc:

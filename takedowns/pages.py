@@ -7,10 +7,13 @@ of output path to bytes (or to the dataset file to copy), written later by
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import os
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -205,10 +208,15 @@ class SiteBuilder:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
         self.previous, self.render_key = previous, render_key
         self.out: Output = {}
-        self.rendered = 0  # fragments rendered (not reused) in this build
         self.stats_schema = stats_schema()
         self.stats_validator = validator(self.stats_schema)
         self.problems: list[str] = []  # where the build's own output breaks the published contract
+
+    def _part(self) -> SiteBuilder:
+        """A builder for one fragment: the same settings, its own output (fragments render side by side)."""
+        part = copy.copy(self)
+        part.out, part.problems = {}, []
+        return part
 
     def page(self, path: str, template: str, title: str, description: str, section: str = "", **context: Any) -> None:
         depth = path.count("/")
@@ -221,21 +229,30 @@ class SiteBuilder:
         base.update(context)
         self.out[path] = self.env.get_template(template).render(**base).encode()
 
-    def fragment(self, parts: tuple[Any, ...], render: Callable[[], None]) -> None:
-        """Add the files ``render`` writes, or the previous build's identical files if nothing they depend on changed.
+    def fragment(self, parts: tuple[Any, ...], render: Callable[[SiteBuilder], None]) -> tuple[Output, list[str]]:
+        """Return the files ``render`` writes (and the problems it found), or the previous build's identical files
+        if nothing they depend on changed.
 
         ``parts`` must name everything the files are made from besides the site, templates and code (in ``render_key``).
+        Safe to call from several threads at once; the caller adds the result to ``out``.
         """
         key = digest(self.render_key, self.site, self.preview, *parts)
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
-            self.out.update(kept[0])
-            return
-        before = set(self.out)
-        render()
-        self.rendered += 1
+            return dict(kept[0]), []
+        part = self._part()
+        render(part)
         if self.previous:
-            self.previous.record(key, [p for p in self.out if p not in before])
+            self.previous.record(key, list(part.out))
+        return part.out, part.problems
+
+    def fragments(self, jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]]) -> None:
+        """Render fragments side by side (chart images are drawn in other processes), adding them in order."""
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for out, problems in pool.map(lambda job: self.fragment(*job), jobs):
+                self.out.update(out)
+                self.problems += problems
 
     def charts(self, folder: str, data: dict[str, Any], note: str, scope: str = "disclosure") -> list[dict[str, Any]]:
         """Write the charts of ``data`` (SVG, CSV and JSON) beside its page; return what the template needs.
@@ -285,15 +302,16 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 
     sb.page("index.html", "index.html", "All disclosures", site.description, "index", rows=rows, totals=ov["totals"],
             any_synthetic=synthetic)
-    for d in shown:
-        links = shared.get(d.id, [])
-        sb.fragment(("disclosure", d, stats[d.id], _marker(d, now), links),
-                    lambda d=d, links=links: _disclosure(sb, d, stats[d.id], now, links))  # type: ignore[misc]
     overview_note = f"Source: {site.title}, {site.base_url}overview/. Licence: {licence}"
-    sb.fragment(("overview", ov), lambda: sb.page(
+    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov), lambda b: b.page(
         "overview/index.html", "overview.html", "Overview",
         "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
-        "overview", overview=ov, totals=ov["totals"], charts=sb.charts("overview/", ov, overview_note, "overview")))
+        "overview", overview=ov, totals=ov["totals"], charts=b.charts("overview/", ov, overview_note, "overview")))]
+    for d in shown:
+        links = shared.get(d.id, [])
+        jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links),
+                     lambda b, d=d, links=links: _disclosure(b, d, stats[d.id], now, links)))  # type: ignore[misc]
+    sb.fragments(jobs)
     _groups(sb, shown, rows)
     sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
     sb.page("search/index.html", "search.html", "Search", "Search every disclosure by title, country, text or hashtag.", "search")
