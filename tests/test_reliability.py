@@ -217,8 +217,8 @@ def test_broken_cache_entries_are_misses_not_crashes_or_published(project: Proje
     truncated, edited = stats_entries
     truncated.write_bytes(truncated.read_bytes()[: truncated.stat().st_size // 2])
     data = edited.read_bytes()  # a field missing from the stored header: from another version, or edited by hand
-    assert data.count(b'"rows":') == 1
-    edited.write_bytes(data.replace(b'"rows":', b'"ro_s":'))
+    assert data.count(b'"fields":{"rows":') == 1
+    edited.write_bytes(data.replace(b'"fields":{"rows":', b'"fields":{"ro_s":'))
     for image in images:
         image.write_bytes(image.read_bytes()[: image.stat().st_size // 2])
     shutil.rmtree(project.output)
@@ -685,3 +685,24 @@ def test_progress_of_parallel_workers_is_one_line_drawn_by_the_parent() -> None:
     lines = stream.getvalue().splitlines()
     assert all(line.startswith("statistics of 2 files") for line in lines)
     assert "500/" not in lines[-1] and "15 rows" in lines[-1]
+
+
+def test_serve_shows_an_edit_first_then_brings_the_search_index_up_to_date(project: Project) -> None:
+    project.add()
+    port = _free_port()
+    server = subprocess.Popen([*BUILD, "serve", "--content", str(project.content), "--data", str(project.data), "--output",
+                               str(project.root / "preview"), "--cache", str(project.root / "cache"), "--port", str(port)],
+                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    entry = project.root / "preview" / "pagefind" / "pagefind-entry.json"
+    try:
+        _wait_for(port, "/pagefind/pagefind-entry.json", lambda a: a[0] == 200)
+        before = entry.read_bytes()
+        path = project.content / "disclosures" / "tiny-2019.yaml"
+        path.write_text(path.read_text().replace("Tiny test network", "Quokka network"))
+        _wait_for(port, "/disclosures/tiny-2019/", lambda a: b"Quokka network" in a[1])
+        # Then, without another edit, the index is rebuilt over the changed page.
+        _wait_for(port, "/pagefind/pagefind-entry.json", lambda a: a[0] == 200 and a[1] != before, timeout=60)
+        assert server.poll() is None
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)

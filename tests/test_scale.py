@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import shutil
@@ -234,3 +235,22 @@ def test_incremental_builds_equal_clean_builds_over_random_edit_sequences(tmp_pa
         project.build(templates=templates, search_index=search, output=clean / "site", cache=clean / "cache")
         assert _files(project.output) == _files(clean / "site"), f"step {step}"
     assert kept > 0
+
+
+def test_the_feed_lists_the_newest_fifty_and_disclosures_json_all(tmp_path: Path) -> None:
+    from xml.etree import ElementTree
+
+    from takedowns.pages import FEED_ENTRIES
+
+    project = Project(tmp_path)
+    for i in range(FEED_ENTRIES + 3):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=i)
+        project.add(id=f"n-{i:03d}", title=f"Network {i}", datasets=[], accounts_announced=1, announced=day.isoformat())
+    project.build()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = ElementTree.parse(project.output / "feed.xml").getroot().findall("a:entry", ns)
+    assert len(entries) == FEED_ENTRIES == 50
+    published = [e.find("a:published", ns).text for e in entries]
+    assert published == sorted(published, reverse=True)
+    assert (published[0], published[-1]) == ("2020-02-22T00:00:00Z", "2020-01-04T00:00:00Z")  # the oldest three left out
+    assert len(json.loads((project.output / "disclosures.json").read_text())["disclosures"]) == FEED_ENTRIES + 3
