@@ -52,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-cache", action="store_true", help="compute every statistic afresh")
     b.add_argument("--workers", type=int, help="processes for statistics (default: one per core)")
     b.add_argument("--scheduler", help="address of a Dask scheduler to compute statistics on, e.g. tcp://10.0.0.5:8786")
+    b.add_argument("--split-dir", type=Path, help="with --scheduler: a folder every worker can read and write at the same path; "
+                                                  "each file over 1 GiB is divided there into parts that all workers share")
     b.add_argument("--no-search", action="store_true", help="skip the search index")
     b.add_argument("--quiet", action="store_true", help="print nothing on success")
     c = sub.add_parser("check", help="validate every disclosure and dataset without building")
@@ -203,7 +205,7 @@ def _build(args: argparse.Namespace) -> int:
     options = Options(content=args.content, data=args.data, templates=args.templates, output=args.output,
                       cache=None if args.no_cache else args.cache, base_url=args.base_url, now=args.now,
                       drafts=args.drafts, skip_bad_rows=args.skip_bad_rows, workers=args.workers,
-                      scheduler=args.scheduler, search_index=not args.no_search, quiet=args.quiet)
+                      scheduler=args.scheduler, split_dir=args.split_dir, search_index=not args.no_search, quiet=args.quiet)
     result = build(options)
     if not args.quiet and result.skipped:
         print(f"{result.output}/ is up to date: nothing changed since the last build")

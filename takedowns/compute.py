@@ -16,7 +16,9 @@ import hashlib
 import multiprocessing
 import multiprocessing.queues
 import os
+import secrets
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -189,8 +191,13 @@ def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool, progress: b
 
 
 def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows: bool = False,
-                workers: int | None = None, scheduler: str | None = None, progress: bool = False) -> dict[str, dict[str, Any]]:
-    """Return each disclosure's statistics by id; raise DataError naming every bad file."""
+                workers: int | None = None, scheduler: str | None = None, progress: bool = False,
+                split_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Return each disclosure's statistics by id; raise DataError naming every bad file.
+
+    On a cluster with ``split_dir`` (a folder every worker sees), a file larger than ``SPLIT_BYTES`` is divided
+    among the workers instead of read by one.
+    """
     tasks = tasks_of(disclosures, skip_bad_rows, progress)
     outcomes: dict[str, Path] = {}  # task key -> stored partial
     todo: dict[str, Task] = {}  # one task per distinct file, even if two disclosures share it
@@ -210,7 +217,7 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
         problems: list[Problem] = []
         pending = list(todo.values())
         store = cache.folder or scratch
-        for task, result in zip(pending, _execute(pending, workers, scheduler, store), strict=True):
+        for task, result in zip(pending, _execute(pending, workers, scheduler, store, split_dir, scratch), strict=True):
             if isinstance(result, DataError):
                 problems.extend(result.problems)
                 continue
@@ -219,6 +226,11 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
                 if not cache.folder:
                     atomic_write(path, result)
                 result = path
+            elif cache.folder and result.parent == scratch:  # merged here from a divided file's parts
+                target = cache.path(task)
+                assert target is not None
+                os.replace(result, target)
+                result = target
             if load(result) is None:
                 problems.append(Problem(task.file.relpath, message=f"its statistics could not be stored ({result}): is the disk full?"))
             else:
@@ -243,14 +255,23 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _execute(todo: list[Task], workers: int | None, scheduler: str | None, store: Path) -> list[Path | bytes | DataError]:
+def _execute(todo: list[Task], workers: int | None, scheduler: str | None, store: Path,
+             split_dir: Path | None = None, scratch: Path | None = None) -> list[Path | bytes | DataError]:
     global _REPORT
     if not todo:
         return []
     if scheduler:
         from .cluster import run_on_cluster
 
-        return run_on_cluster(todo, scheduler, _run_task_inline)
+        big = [i for i, t in enumerate(todo) if split_dir is not None and divisible(t)]
+        rest = [i for i in range(len(todo)) if i not in set(big)]
+        results: dict[int, Path | bytes | DataError] = {}
+        if big:
+            assert split_dir is not None and scratch is not None
+            results.update(zip(big, _divided_on_cluster([todo[i] for i in big], scheduler, split_dir, scratch), strict=True))
+        if rest:
+            results.update(zip(rest, run_on_cluster([todo[i] for i in rest], scheduler, _run_task_inline), strict=True))
+        return [results[i] for i in range(len(todo))]
     workers = workers if workers is not None else min(os.cpu_count() or 1, len(todo), 4)
     # One progress line for all files, drawn by this process alone.
     progress = Progress(f"statistics of {len(todo)} file{'s' if len(todo) != 1 else ''}", sum(t.file.size for t in todo))
@@ -276,6 +297,132 @@ def _execute(todo: list[Task], workers: int | None, scheduler: str | None, store
 def _run_task_inline(task: Task) -> bytes | DataError:
     """On a cluster worker: the stored partial's bytes travel back to the build."""
     return _run_task_quietly(task, None)  # type: ignore[return-value]
+
+
+# -- one large file across the workers of a cluster ------------------------------------------------------------------
+
+SPLIT_BYTES = int(os.environ.get("TAKEDOWNS_SPLIT_BYTES", 1 << 30))  # on a cluster, a larger file is divided among the workers
+PART_ROWS = int(os.environ.get("TAKEDOWNS_PART_ROWS", 2_000_000))  # rows per part of a divided file
+
+
+@dataclass(frozen=True)
+class Split:
+    """Divide ``task``'s file: one streaming pass writes its needed columns, rules checked, as parts in ``folder``."""
+
+    task: Task
+    folder: str
+    part_rows: int
+
+
+def divisible(task: Task) -> bool:
+    role = FORMATS[task.format].roles[task.role]
+    return role.reduce is not None and not task.skip_bad_rows and task.file.size > SPLIT_BYTES
+
+
+def split_file(job: Split) -> list[str] | DataError:
+    """Run on one worker: return the parts (Arrow IPC files, LZ4) that together hold every row of the file, in order."""
+    role = FORMATS[job.task.format].roles[job.task.role]
+    folder = Path(job.folder) / job.task.key
+    folder.mkdir(parents=True, exist_ok=True)
+    parts: list[str] = []
+    pending: list[Any] = []
+    rows = 0
+
+    def flush() -> None:
+        nonlocal pending, rows
+        if not pending:
+            return
+        path = folder / f"part-{len(parts):05d}.arrow"
+        options = pa_ipc().IpcWriteOptions(compression="lz4")
+        with pa_ipc().new_file(str(path), pending[0].schema, options=options) as writer:
+            for batch in pending:
+                writer.write_batch(batch)
+        parts.append(str(path))
+        pending, rows = [], 0
+
+    try:
+        for batch in fast_batches(job.task.file, role, None, check_rules=False, diagnose=False):
+            if not follows_rules(batch, role.rules):
+                raise NotClean()
+            while batch.num_rows:
+                take = min(batch.num_rows, job.part_rows - rows)
+                pending.append(batch.slice(0, take))
+                rows += take
+                batch = batch.slice(take)
+                if rows >= job.part_rows:
+                    flush()
+        flush()
+        return parts
+    except NotClean:
+        return locate_problems(job.task.file, role)
+    except DataError as exc:
+        return exc
+    except OSError as exc:
+        return DataError(Problem(job.task.file.relpath, message=f"cannot be divided here ({exc.strerror or exc}); "
+                                                                f"every worker must see the data folder and --split-dir {job.folder}"))
+
+
+def pa_ipc() -> Any:
+    import pyarrow.ipc
+
+    return pyarrow.ipc
+
+
+def part_partial(job: tuple[Task, str]) -> bytes | DataError:
+    """Run on a worker: the stored partial (bytes) of one part of a divided file."""
+    task, part = job
+    reduce = FORMATS[task.format].roles[task.role].reduce
+    assert reduce is not None
+    try:
+        total = FORMATS[task.format].roles[task.role].empty()
+        with pa_ipc().open_file(part) as reader:
+            for i in range(reader.num_record_batches):
+                merge(total, reduce(reader.get_batch(i)))
+        target = Path(tempfile.gettempdir()) / f"takedowns-{os.getpid()}-{secrets.token_hex(6)}.part"
+        write_partial(total, target, {"skipped": _NOTHING_SKIPPED})
+        try:
+            return target.read_bytes()
+        finally:
+            target.unlink(missing_ok=True)
+    except OSError as exc:
+        return DataError(Problem(task.file.relpath, message=f"a part of it cannot be read here ({exc.strerror or exc}); "
+                                                            "every worker must see --split-dir at the same path"))
+    finally:
+        drop_spill_folder()
+
+
+def _divided_on_cluster(tasks: list[Task], scheduler: str, folder: Path, scratch: Path) -> list[Path | DataError]:
+    """Statistics of large files, each divided among the workers: one pass writes parts, every worker takes some."""
+    from .cluster import run_on_cluster
+
+    results: list[Path | DataError] = []
+    splits = run_on_cluster([Split(t, str(folder), PART_ROWS) for t in tasks], scheduler, split_file)
+    jobs = [(t, part) for t, parts in zip(tasks, splits, strict=True) if not isinstance(parts, DataError) for part in parts]
+    answers = iter(run_on_cluster(jobs, scheduler, part_partial) if jobs else [])
+    for task, parts in zip(tasks, splits, strict=True):
+        if isinstance(parts, DataError):
+            results.append(parts)
+            continue
+        if task.progress:
+            print(f"{task.file.relpath}: divided into {len(parts)} parts across the cluster", file=sys.stderr, flush=True)
+        total = FORMATS[task.format].roles[task.role].empty()
+        failed: DataError | None = None
+        for _ in parts:
+            answer = next(answers)
+            if isinstance(answer, DataError):
+                failed = failed or answer
+                continue
+            path = scratch / f"{secrets.token_hex(8)}.part"
+            atomic_write(path, answer)
+            merge(total, read_partial(path)[0])
+        shutil.rmtree(folder / task.key, ignore_errors=True)
+        if failed is not None:
+            results.append(failed)
+            continue
+        path = scratch / f"{task.key}.part"
+        write_partial(total, path, {"skipped": _NOTHING_SKIPPED})
+        results.append(path)
+    return results
 
 
 _CONTEXT = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 PARTITIONS = 32
-SPILL_BYTES = int(os.environ.get("TAKEDOWNS_SPILL_BYTES", 96 << 20))  # one counter's folded table in memory, at most about this
+SPILL_BYTES = int(os.environ.get("TAKEDOWNS_SPILL_BYTES", 32 << 20))  # one counter's folded table in memory, at most about this
 _FOLD_ROWS = 1 << 16  # parts smaller than this are queued before folding
 
 
@@ -120,12 +120,12 @@ class Counts:
         folder = spill_folder()
         if not self.spilled:
             self.spilled = [[] for _ in range(PARTITIONS)]
-        for p, part in enumerate(_partitions(self._folded)):
-            if part.num_rows:
-                path = folder / f"{secrets.token_hex(8)}.arrow"
-                write_table(path, part)
-                self.spilled[p].append(Segment(path, 0, path.stat().st_size))
+        for p, part in _partitions(self._folded):
+            path = folder / f"{secrets.token_hex(8)}.arrow"
+            write_table(path, part)
+            self.spilled[p].append(Segment(path, 0, path.stat().st_size))
         self._folded = _schema(self.kind).empty_table()
+        pa.default_memory_pool().release_unused()  # give the freed memory back now, not when the allocator decides
 
     def folded(self) -> pa.Table:
         """Return the in-memory counts as one table of distinct values (spilled partitions not included)."""
@@ -138,9 +138,10 @@ class Counts:
         if not self.spilled:
             yield table
             return
-        for p, part in enumerate(_partitions(table)):
-            tables = [segment.read() for segment in self.spilled[p]]
-            yield _group([part, *tables], self.kind)
+        if table.num_rows:  # spilled already: the rest goes to disk too, so it is hashed once, not on every reading
+            self._spill()
+        for p in range(PARTITIONS):
+            yield _group([segment.read() for segment in self.spilled[p]], self.kind)
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -197,21 +198,64 @@ def _ranked(table: pa.Table, n: int | None) -> pa.Table:
     return table.take(order)
 
 
-def _partitions(table: pa.Table) -> list[pa.Table]:
-    """Split ``table`` by a fixed hash of its value into ``PARTITIONS`` tables (the same value always lands in the same one)."""
-    if table.num_rows == 0:
-        return [table] * PARTITIONS
+_HASH_ROWS = 1 << 16  # values hashed at a time, so the temporary arrays stay small
+
+
+def string_hash(values: pa.Array) -> Any:
+    """Return a 64-bit hash of each string, computed with numpy over Arrow's buffers (no Python objects).
+
+    Pure arithmetic on the bytes: the same value hashes the same in every process, build and machine.
+    """
     import numpy as np
-    import pandas as pd
+
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    n = len(values)
+    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)[values.offset: values.offset + n + 1].astype(np.int64)
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]].astype(np.uint64) if n else np.zeros(0, np.uint64)
+    lengths = np.diff(offsets)
+    starts = offsets[:-1] - offsets[0]
+    position = np.arange(len(data), dtype=np.int64) - np.repeat(starts, lengths)
+    weighted = data * _WEIGHTS[position % len(_WEIGHTS)]
+    hashed = np.zeros(n, dtype=np.uint64)
+    filled = lengths > 0
+    if filled.any():
+        hashed[filled] = np.add.reduceat(weighted, starts[filled])
+    hashed ^= lengths.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    hashed ^= hashed >> np.uint64(33)  # a final mix, so that similar values spread over all partitions
+    hashed *= np.uint64(0xFF51AFD7ED558CCD)
+    hashed ^= hashed >> np.uint64(29)
+    return hashed
+
+
+def _weights() -> Any:
+    import numpy as np
+
+    return (np.arange(1, 65, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)) | np.uint64(1)
+
+
+_WEIGHTS = _weights()
+
+
+def _partitions(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
+    """Yield (partition, rows of ``table`` whose value hashes to it), one partition at a time."""
+    if table.num_rows == 0:
+        return
+    import numpy as np
 
     values = table.column("value")
-    if pa.types.is_integer(values.type):
-        which = np.asarray(pc.fill_null(values, 0).to_numpy()) % PARTITIONS
-    else:
-        hashed = pd.util.hash_array(np.asarray(values.to_numpy(zero_copy_only=False), dtype=object))
-        which = hashed % PARTITIONS
-    which = pa.array(which.astype("int32"))
-    return [table.filter(pc.equal(which, p)) for p in range(PARTITIONS)]
+    pieces = []
+    for start in range(0, table.num_rows, _HASH_ROWS):
+        chunk = values.slice(start, _HASH_ROWS)
+        if pa.types.is_integer(values.type):
+            pieces.append(np.asarray(pc.fill_null(chunk, 0).to_numpy()) % PARTITIONS)
+        else:
+            pieces.append(string_hash(chunk) % np.uint64(PARTITIONS))
+    which = pa.array(np.concatenate(pieces).astype("int32"))
+    for p in range(PARTITIONS):
+        part = table.filter(pc.equal(which, p))
+        if part.num_rows:
+            yield p, part
 
 
 def write_table(path: Path, table: pa.Table) -> None:

@@ -28,6 +28,7 @@ class Options:
     skip_bad_rows: bool = False
     workers: int | None = None
     scheduler: str | None = None
+    split_dir: Path | None = None  # with a scheduler: a folder every worker sees, where large files are divided into parts
     search_index: bool = True
     quiet: bool = False
     live_reload: bool = False
@@ -85,7 +86,8 @@ def build(options: Options) -> Result:
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
     cache = Cache(options.cache / "stats" if options.cache else None)
-    stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet)
+    stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet,
+                        split_dir=options.split_dir)
 
     # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
     env = environment(options.templates)

@@ -170,3 +170,25 @@ def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, c
     (result,) = run_on_cluster([Task(missing, "tweets", "twitter", False)], cluster.address, _run_task_inline)
     assert isinstance(result, DataError)
     assert str(result.problems[0]).startswith("two/gone.csv: cannot be read here (No such file or directory)")
+
+
+def test_one_large_file_is_divided_among_the_workers_and_builds_the_same_site(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path)
+    local = _build(project, tmp_path / "local")
+    assert local.returncode == 0, local.stderr
+    cluster = cluster_factory(wheel)
+    _wait(cluster.address)
+    shared = tmp_path / "shared"  # on a real cluster: a network folder every worker mounts at the same path
+    env = {**os.environ, "TAKEDOWNS_SPLIT_BYTES": "1", "TAKEDOWNS_PART_ROWS": "1500"}
+    remote = subprocess.run([*BUILD, "build", "--content", str(project.content), "--data", str(project.data), "--output", str(tmp_path / "remote"),
+                             "--no-cache", "--now", "2026-01-01T00:00:00Z", "--scheduler", cluster.address,
+                             "--split-dir", str(shared)], capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
+    assert remote.returncode == 0, remote.stderr
+    divided = sorted(line for line in remote.stderr.splitlines() if "divided into" in line)
+    # 500 accounts and three tweets files of 6,667, 6,667 and 6,666 rows, in parts of at most 1,500 rows
+    assert divided == ["two/two_tweets_csv_hashed_1.csv: divided into 5 parts across the cluster",
+                       "two/two_tweets_csv_hashed_2.csv: divided into 5 parts across the cluster",
+                       "two/two_tweets_csv_hashed_3.csv: divided into 5 parts across the cluster",
+                       "two/two_users_csv_hashed.csv: divided into 1 parts across the cluster"], remote.stderr
+    assert list(shared.rglob("*.arrow")) == []  # the parts are removed once merged
+    assert _tree(tmp_path / "remote") == _tree(tmp_path / "local")
