@@ -13,6 +13,7 @@ the same function either way.
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import multiprocessing.queues
 import os
@@ -168,6 +169,20 @@ class Cache:
             return None
         return path
 
+    def get_figures(self, key: str) -> dict[str, Any] | None:
+        """Return a disclosure's statistics as computed before from the same stored partials, if whole."""
+        if self.folder is None:
+            return None
+        try:
+            value = json.loads((self.folder / f"figures-{key}.json").read_text())
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def put_figures(self, key: str, figures: dict[str, Any]) -> None:
+        if self.folder is not None:
+            atomic_write(self.folder / f"figures-{key}.json", json.dumps(figures, separators=(",", ":")))  # key order is kept: charts show it
+
     def put_bytes(self, task: Task, data: bytes) -> Path | None:
         path = self.path(task)
         if path is not None:
@@ -239,10 +254,18 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
             raise DataError(problems)
         result_by_id = {}
         for d in disclosures:
+            key = figures_key(d, skip_bad_rows)
+            known = cache.get_figures(key)
+            if known is not None:
+                result_by_id[d.id] = known
+                continue
             try:
-                result_by_id[d.id] = disclosure_figures(d, outcomes, skip_bad_rows)
+                # Through JSON, so that fresh and remembered figures are the same values (lists, not tuples).
+                result_by_id[d.id] = json.loads(json.dumps(disclosure_figures(d, outcomes, skip_bad_rows)))
             except DataError as exc:
                 problems.extend(exc.problems)
+                continue
+            cache.put_figures(key, result_by_id[d.id])
         if problems:
             raise DataError(problems)
         return result_by_id
@@ -475,6 +498,12 @@ def duplicate_accounts(d: Disclosure, duplicates: dict[str, int]) -> DataError:
     if more > 0:
         problems.append(Problem(d.source_file, 0, 0, f"and {more:,} more accounts are given on more than one row of the users file"))
     return DataError(problems)
+
+
+def figures_key(d: Disclosure, skip_bad_rows: bool) -> str:
+    """A digest of the stored partials a disclosure's statistics are merged from (each keyed on its file and the code)."""
+    keys = [f"{ds.format}/{ds.role}/{Task(f, ds.role, ds.format, skip_bad_rows).key}" for ds in d.datasets for f in ds.files]
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
 def disclosure_figures(d: Disclosure, outcomes: dict[str, Path], skip_bad_rows: bool) -> dict[str, Any]:

@@ -44,8 +44,11 @@ def _run_pagefind(pages: dict[str, bytes | Kept]) -> dict[str, bytes]:
 
     with tempfile.TemporaryDirectory(prefix="takedowns-search-") as folder:
         root = Path(folder)
+        made: set[Path] = set()
         for path, content in pages.items():
-            (root / path).parent.mkdir(parents=True, exist_ok=True)
+            if (root / path).parent not in made:
+                (root / path).parent.mkdir(parents=True, exist_ok=True)
+                made.add((root / path).parent)
             if isinstance(content, Kept):
                 link(content.path, root / path)
             else:

@@ -112,12 +112,12 @@ def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path, monk
     project.add()
     project.add(id="other", datasets=[{"role": "users", "path": "other/users.csv"}, {"role": "tweets", "path": "other/tweets.csv"}])
     project.build()
-    entries = set((project.root / "cache" / "stats").iterdir())
+    entries = set((project.root / "cache" / "stats").glob("*.part"))
     computed = _computed(monkeypatch)
     tweets = project.data / "tiny" / "tweets.csv"
     tweets.write_text(tweets.read_text().replace('"2019-01-09 05:30"', '"2019-01-10 05:30"'))
     project.build()
-    added = set((project.root / "cache" / "stats").iterdir()) - entries
+    added = set((project.root / "cache" / "stats").glob("*.part")) - entries
     assert len(added) == 1 and computed == ["tiny/tweets.csv"]  # one file recomputed; "other" not read again
     stats = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
     assert stats["last_tweet"] == "2019-01-10T05:30Z"
