@@ -45,6 +45,14 @@ class Previous:
             except (OSError, ValueError):
                 pass
         self.used: dict[str, dict[str, Any]] = {}  # fragment key -> its record, for this build
+        self.checked_path = cache / "builds" / "checked-records.json" if cache else None
+        self.checked: set[str] = set()  # digests of records that passed their schema in an earlier build
+        self.checked_now: set[str] = set()
+        if self.checked_path is not None:
+            try:
+                self.checked = set(json.loads(self.checked_path.read_text()))
+            except (OSError, ValueError, TypeError):
+                pass
 
     def intact(self, rel: str) -> bool:
         """Whether ``rel`` in the output folder is still the file the last build wrote."""
@@ -80,6 +88,17 @@ class Previous:
         Written only once the build has succeeded."""
         self.used[key] = {"paths": sorted(paths), "extra": extra}
 
+    def unchecked(self, records: list[Any], schema: Any) -> list[Any]:
+        """Return the records not yet checked against ``schema`` by an earlier build (each remembered once it passes)."""
+        todo = []
+        salt = digest("checked", schema)
+        for record in records:
+            key = digest(salt, record)
+            self.checked_now.add(key)
+            if key not in self.checked:
+                todo.append(record)
+        return todo
+
     def save(self, written: dict[str, str | None]) -> None:
         """After the swap: remember every output file as written, and each fragment used."""
         if self.manifest_path is None or self.folder is None:
@@ -92,6 +111,8 @@ class Previous:
                 continue
             files[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, sha]
         atomic_write(self.manifest_path, json.dumps(files, sort_keys=True, separators=(",", ":")))
+        if self.checked_path is not None:
+            atomic_write(self.checked_path, json.dumps(sorted(self.checked_now)))
         for key, record in self.used.items():
             path = self.folder / f"{key}.json"
             if not path.exists():

@@ -254,3 +254,22 @@ def test_the_feed_lists_the_newest_fifty_and_disclosures_json_all(tmp_path: Path
     assert published == sorted(published, reverse=True)
     assert (published[0], published[-1]) == ("2020-02-22T00:00:00Z", "2020-01-04T00:00:00Z")  # the oldest three left out
     assert len(json.loads((project.output / "disclosures.json").read_text())["disclosures"]) == FEED_ENTRIES + 3
+
+
+def test_records_of_disclosures_json_checked_before_are_not_checked_again_and_a_broken_one_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from takedowns import pages
+    from takedowns.errors import BuildError
+
+    project = Project(tmp_path)
+    project.add()
+    project.add(id="other", title="Another", datasets=[], accounts_announced=3)
+    project.build()
+    checked = json.loads((project.root / "cache" / "builds" / "checked-records.json").read_text())
+    assert len(checked) == 2
+    real = pages.summary_record
+    monkeypatch.setattr(pages, "summary_record", lambda d, s: {**real(d, s), "tweets": "many"} if d.id == "other" else real(d, s))
+    path = project.content / "disclosures" / "other.yaml"
+    path.write_text(path.read_text().replace("title: Another", "title: Another one"))
+    with pytest.raises(BuildError, match=r"disclosures.json \(record other\): tweets: 'many' is not of type"):
+        project.build()
