@@ -38,7 +38,7 @@ def code_identity() -> tuple[str, str]:
     from . import __version__
     from .freshness import code_digest
 
-    return __version__, code_digest("compute", ("pyarrow",))
+    return __version__, code_digest("compute", ("pyarrow", "numpy"))
 
 
 def _worker_identities(client: Any) -> dict[str, Any]:

@@ -53,7 +53,7 @@ class Task:
 
     @property
     def key(self) -> str:
-        code = code_digest("compute", ("pyarrow",))
+        code = code_digest("compute", ("pyarrow", "numpy"))
         text = f"{code}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"  # not progress
         return hashlib.sha256(text.encode()).hexdigest()
 
