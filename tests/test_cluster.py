@@ -124,12 +124,18 @@ def _wait(address: str) -> None:
         client.wait_for_workers(2, timeout=60)
 
 
-def test_workers_with_the_wheel_installed_build_the_same_site_as_a_local_build(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+def _built_locally_and_a_cluster(tmp_path: Path, wheel: Path, cluster_factory) -> tuple[Project, Cluster]:  # type: ignore[no-untyped-def]
+    """The synthetic project built locally into tmp_path/local, and a running cluster whose workers have the wheel."""
     project = _project(tmp_path)
     local = _build(project, tmp_path / "local")
     assert local.returncode == 0, local.stderr
     cluster = cluster_factory(wheel)
     _wait(cluster.address)
+    return project, cluster
+
+
+def test_workers_with_the_wheel_installed_build_the_same_site_as_a_local_build(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    project, cluster = _built_locally_and_a_cluster(tmp_path, wheel, cluster_factory)
     remote = _build(project, tmp_path / "remote", "--scheduler", cluster.address)
     assert remote.returncode == 0, remote.stderr
     assert "Traceback" not in remote.stderr
@@ -173,11 +179,7 @@ def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, c
 
 
 def test_one_large_file_is_divided_among_the_workers_and_builds_the_same_site(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
-    project = _project(tmp_path)
-    local = _build(project, tmp_path / "local")
-    assert local.returncode == 0, local.stderr
-    cluster = cluster_factory(wheel)
-    _wait(cluster.address)
+    project, cluster = _built_locally_and_a_cluster(tmp_path, wheel, cluster_factory)
     shared = tmp_path / "shared"  # on a real cluster: a network folder every worker mounts at the same path
     # Tiny parts, and a client that spills every merged count to disk: merging stays partition by partition.
     env = {**os.environ, "TAKEDOWNS_SPLIT_BYTES": "1", "TAKEDOWNS_PART_ROWS": "1500", "TAKEDOWNS_SPILL_BYTES": "0"}
