@@ -32,7 +32,7 @@ from typing import Any
 
 from .counts import drop_spill_folder
 from .errors import DataError, Problem
-from .files import atomic_write
+from .files import atomic_write, remove_leftovers
 from .formats import FORMATS
 from .freshness import code_digest
 from .model import DatasetFile, Disclosure
@@ -223,9 +223,11 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
         else:
             todo.setdefault(task.key, task)
     # Spilled partitions and, without a cache, stored partials live in a folder of this build, removed at its end.
+    base = cache.folder.parent if cache.folder else Path(tempfile.gettempdir())
     if cache.folder:
         cache.folder.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".takedowns-build-", dir=cache.folder.parent if cache.folder else None))
+    remove_leftovers(base, ".takedowns-build-")  # what a killed build left behind
+    scratch = Path(tempfile.mkdtemp(prefix=f".takedowns-build-{os.getpid()}-", dir=base))
     saved = os.environ.get("TAKEDOWNS_SPILL_DIR")
     os.environ["TAKEDOWNS_SPILL_DIR"] = str(scratch / "spill")
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 from pathlib import Path
 from typing import BinaryIO
 
@@ -88,3 +89,21 @@ def check_output(target: Path, protected: list[Path], preview: bool) -> None:
         return
     if preview and mark.get("preview") is False:
         raise BuildError(Problem(where, message="holds a published build; a preview (drafts and embargoed disclosures) is never written there"))
+
+
+def remove_leftovers(folder: Path, prefix: str) -> None:
+    """Remove the folders named ``<prefix><pid>-…`` in ``folder`` whose process is gone (a killed build's)."""
+    for leftover in folder.glob(prefix + "*"):
+        pid = leftover.name[len(prefix):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

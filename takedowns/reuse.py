@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
 from .files import atomic_write
 
 FRAGMENT_FILES_LIMIT = 10_000  # files one fragment may list: a sanity bound on a hand-edited record
+PRUNE_AFTER_DAYS = 7  # a fragment record no build used for this long is removed
 
 
 def digest(*parts: Any) -> str:
@@ -115,8 +117,18 @@ class Previous:
             atomic_write(self.checked_path, json.dumps(sorted(self.checked_now)))
         for key, record in self.used.items():
             path = self.folder / f"{key}.json"
-            if not path.exists():
+            if path.exists():
+                os.utime(path)  # in use: kept by the pruning below
+            else:
                 atomic_write(path, json.dumps(record, sort_keys=True, separators=(",", ":")))
+        # Every edit leaves the records of what it replaced: those no build has used for a week go.
+        cutoff = time.time() - PRUNE_AFTER_DAYS * 86400
+        for path in self.folder.glob("*.json"):
+            try:
+                if path.stem not in self.used and path.stat().st_mtime < cutoff:
+                    path.unlink()
+            except OSError:
+                pass
 
 
 class Kept:

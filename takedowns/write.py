@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import BuildError, Problem
-from .files import open_source
+from .files import open_source, remove_leftovers
 from .pages import Copy, Output
 from .reuse import Kept
 
@@ -30,7 +30,7 @@ def write_site(output: Output, target: Path) -> dict[str, str | None]:
     target = target.absolute()
     written: dict[str, str | None] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(target)
+    remove_leftovers(target.parent, f".{target.name}.new-")
     fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
     try:
         made: set[Path] = {fresh}
@@ -73,25 +73,6 @@ def link(source: Path, path: Path) -> None:
         os.link(source, path)
     except OSError:
         shutil.copyfile(source, path)
-
-
-def _remove_leftovers(target: Path) -> None:
-    """Remove folders that killed builds left beside ``target`` (their process is gone)."""
-    prefix = f".{target.name}.new-"
-    for leftover in target.parent.glob(prefix + "*"):
-        pid = leftover.name[len(prefix):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _swap(fresh: Path, target: Path) -> None:

@@ -273,3 +273,31 @@ def test_records_of_disclosures_json_checked_before_are_not_checked_again_and_a_
     path.write_text(path.read_text().replace("title: Another", "title: Another one"))
     with pytest.raises(BuildError, match=r"disclosures.json \(record other\): tweets: 'many' is not of type"):
         project.build()
+
+
+def test_records_of_replaced_fragments_are_pruned_after_a_week_and_killed_builds_leave_no_scratch(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import time
+
+    project = Project(tmp_path)
+    project.add()
+    project.build()
+    fragments = project.root / "cache" / "fragments"
+    in_use = sorted(fragments.glob("*.json"))
+    week_old = time.time() - 8 * 86400
+    stale = fragments / ("0" * 64 + ".json")
+    stale.write_text('{"paths": [], "extra": null}')
+    for path in [stale, *in_use]:
+        os.utime(path, (week_old, week_old))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    leftover = project.root / "cache" / f".takedowns-build-{dead}-abc"  # as a killed build leaves its scratch folder
+    (leftover / "spill").mkdir(parents=True)
+    path = project.content / "disclosures" / "tiny-2019.yaml"
+    path.write_text(path.read_text().replace("Tiny test network", "Tiny network"))
+    project.build()
+    assert not stale.exists() and not leftover.exists()
+    kept = [p for p in in_use if p.exists()]
+    # The retitled disclosure's page and charts are new fragments: their old records go; the overview's are still in use.
+    assert 0 < len(kept) < len(in_use)
+    assert all(p.stat().st_mtime > week_old + 86400 for p in kept)
