@@ -77,7 +77,7 @@ class Previous:
             paths, extra = record["paths"], record["extra"]
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        if not isinstance(paths, list) or len(paths) > FRAGMENT_FILES_LIMIT or not all(isinstance(p, str) for p in paths):
+        if not isinstance(paths, list) or len(paths) > FRAGMENT_FILES_LIMIT or not all(_inside(p) for p in paths):
             return None
         if not all(self.intact(p) for p in paths):
             return None
@@ -129,6 +129,11 @@ class Previous:
                     path.unlink()
             except OSError:
                 pass
+
+
+def _inside(rel: object) -> bool:
+    """Whether ``rel`` names a file inside the output folder (a damaged record must not link anything else in)."""
+    return isinstance(rel, str) and rel not in ("", ".", "..") and os.path.normpath(rel) == rel and not rel.startswith(("/", "../"))
 
 
 class Kept:

@@ -301,3 +301,24 @@ def test_records_of_replaced_fragments_are_pruned_after_a_week_and_killed_builds
     # The retitled disclosure's page and charts are new fragments: their old records go; the overview's are still in use.
     assert 0 < len(kept) < len(in_use)
     assert all(p.stat().st_mtime > week_old + 86400 for p in kept)
+
+
+def test_a_damaged_fragment_record_cannot_link_a_file_from_outside_the_site(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    project.add()
+    project.build()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the site")
+    for record in (project.root / "cache" / "fragments").glob("*.json"):
+        data = json.loads(record.read_text())
+        data["paths"].append("../secret.txt")
+        record.write_text(json.dumps(data))
+    manifest = next((project.root / "cache" / "builds").glob("*.files.json"))
+    files = json.loads(manifest.read_text())
+    st = secret.stat()
+    files["../secret.txt"] = [st.st_size, st.st_mtime_ns, st.st_ino, None]
+    manifest.write_text(json.dumps(files))
+    path = project.content / "disclosures" / "tiny-2019.yaml"
+    path.write_text(path.read_text().replace("summary: ", "summary: Edited. ", 1))
+    project.build()
+    assert not any("not for the site" in p.read_text(errors="replace") for p in project.output.rglob("*") if p.is_file())
