@@ -38,9 +38,10 @@ FEED_ENTRIES = 50  # the newest disclosures in feed.xml; disclosures.json lists 
 
 @dataclass(frozen=True)
 class Copy:
-    """An output file that is a copy of an input file (a local path or an fsspec URL)."""
+    """An output file that is a copy of an input file (a local path or an fsspec URL) with that SHA-256."""
 
     source: Path | str
+    sha256: str
 
 
 Output = dict[str, bytes | Copy | Kept]
@@ -243,7 +244,7 @@ class SiteBuilder:
         part = self._part()
         render(part)
         if self.previous:
-            self.previous.record(key, list(part.out))
+            self.previous.record(key, part.out)
         return part.out, part.problems
 
     def fragments(self, jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]]) -> None:
@@ -267,7 +268,8 @@ class SiteBuilder:
         # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
         shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
         if self.previous:
-            self.previous.record(key, [f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "csv", "json")], shown)
+            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "csv", "json"))},
+                                 shown)
         return shown
 
     def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
@@ -358,7 +360,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
             href = ""
             if f.size <= COPY_LIMIT:
                 href = f"data/{d.id}/{f.relpath}"
-                sb.out[href] = Copy(f.path)
+                sb.out[href] = Copy(f.path, f.sha256)
             files.append({"path": f.relpath, "role": ds.role, "hashed": ds.hashed, "size": _size(f.size),
                           "sha256": f.sha256, "href": quote(href)})  # a name like 'tweets #1.csv' must stay one address
     og_image, og_alt = "", ""

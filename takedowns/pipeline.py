@@ -12,6 +12,7 @@ from typing import Any
 from .files import MARKER, atomic_write, check_output, is_url, marker_text
 from .freshness import input_key, remember, render_key, up_to_date
 from .load import Content, Hasher, load_content
+from .reuse import output_lock
 
 
 @dataclass(frozen=True)
@@ -75,19 +76,28 @@ def build(options: Options) -> Result:
     if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
-    from .assets import static_files, vendor_files
     from .compute import Cache, compute_all
-    from .images import Images
-    from .pages import build_pages
-    from .render import environment
-    from .reuse import Previous
-    from .write import write_site
 
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
     cache = Cache(options.cache / "stats" if options.cache else None)
     stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet,
                         split_dir=options.split_dir)
+
+    # 3–5 hold the output folder's lock: a second build into the same folder waits, so it never links
+    #     files the first is replacing.
+    with output_lock(options.cache, options.output, options.write):
+        return _pages_and_write(options, content, site, shown, stats, now, key)
+
+
+def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
+                     now: dt.datetime, key: str) -> Result:
+    from .assets import static_files, vendor_files
+    from .images import Images
+    from .pages import build_pages
+    from .render import environment
+    from .reuse import Previous
+    from .write import write_site
 
     # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
     env = environment(options.templates)

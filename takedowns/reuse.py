@@ -12,10 +12,12 @@ impossible), so the swapped-in site is byte for byte what a full render makes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,27 @@ from .files import atomic_write
 
 FRAGMENT_FILES_LIMIT = 10_000  # files one fragment may list: a sanity bound on a hand-edited record
 PRUNE_AFTER_DAYS = 7  # a fragment record no build used for this long is removed
+
+
+@contextlib.contextmanager
+def output_lock(cache: Path | None, output: Path, writing: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on ``output`` (a file under the cache) for the rest of a build; waits for another holder."""
+    if cache is None or not writing:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # no advisory locks on this system
+        yield
+        return
+    path = cache / "builds" / (hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16] + ".lock")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def digest(*parts: Any) -> str:
@@ -69,26 +92,29 @@ class Previous:
 
     def reuse(self, key: str) -> tuple[dict[str, Kept], Any] | None:
         """Return the fragment's files as links to the previous output and what was recorded with them,
-        or None if it must be rendered."""
+        or None if it must be rendered.
+
+        Each file must be in the output folder as the last build wrote it *and* have the content this
+        fragment made (its SHA-256): the same path may hold another version of the fragment since.
+        """
         if self.folder is None:
             return None
         try:
             record = json.loads((self.folder / f"{key}.json").read_text())
-            paths, extra = record["paths"], record["extra"]
+            files, extra = record["files"], record["extra"]
         except (OSError, ValueError, TypeError, KeyError):
             return None
-        if not isinstance(paths, list) or len(paths) > FRAGMENT_FILES_LIMIT or not all(_inside(p) for p in paths):
+        if not isinstance(files, dict) or len(files) > FRAGMENT_FILES_LIMIT or not all(_inside(p) for p in files):
             return None
-        if not all(self.intact(p) for p in paths):
+        if not all(isinstance(sha, str) and self.intact(p) and self.files[p][3] == sha for p, sha in files.items()):
             return None
         self.used[key] = record
-        return {p: Kept(self.output / p, self.files[p][3]) for p in paths}, extra
+        return {p: Kept(self.output / p, sha) for p, sha in files.items()}, extra
 
-    def record(self, key: str, paths: list[str], extra: Any = None) -> None:
-        """Remember that the fragment ``key`` is the files ``paths``, with ``extra`` (JSON) to return on reuse.
-
-        Written only once the build has succeeded."""
-        self.used[key] = {"paths": sorted(paths), "extra": extra}
+    def record(self, key: str, files: dict[str, Any], extra: Any = None) -> None:
+        """Remember that the fragment ``key`` is ``files`` (path -> bytes, or a kept or copied file), with ``extra``
+        (JSON) to return on reuse.  Written only once the build has succeeded."""
+        self.used[key] = {"files": {p: sha256_of(v) for p, v in sorted(files.items())}, "extra": extra}
 
     def unchecked(self, records: list[Any], schema: Any) -> list[Any]:
         """Return the records not yet checked against ``schema`` by an earlier build (each remembered once it passes)."""
@@ -120,7 +146,7 @@ class Previous:
             if path.exists():
                 os.utime(path)  # in use: kept by the pruning below
             else:
-                atomic_write(path, json.dumps(record, sort_keys=True, separators=(",", ":")))
+                atomic_write(path, json.dumps(record, separators=(",", ":")))  # key order kept: chart specs are shown as they are
         # Every edit leaves the records of what it replaced: those no build has used for a week go.
         cutoff = time.time() - PRUNE_AFTER_DAYS * 86400
         for path in self.folder.glob("*.json"):
@@ -129,6 +155,11 @@ class Previous:
                     path.unlink()
             except OSError:
                 pass
+
+
+def sha256_of(content: Any) -> str:
+    """The SHA-256 of an output file's content: bytes, or a kept or copied file (which carry theirs)."""
+    return hashlib.sha256(content).hexdigest() if isinstance(content, bytes) else str(content.sha256)
 
 
 def _inside(rel: object) -> bool:

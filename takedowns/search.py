@@ -26,7 +26,7 @@ def search_index(output: Output, previous: Previous | None = None) -> dict[str, 
         return kept[0]
     index = _run_pagefind(pages)
     if previous:
-        previous.record(key, list(index))
+        previous.record(key, index)
     return index  # type: ignore[return-value]
 
 

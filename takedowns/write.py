@@ -25,7 +25,7 @@ _RENAME_EXCHANGE = 2
 def write_site(output: Output, target: Path) -> dict[str, str | None]:
     """Write every file into a new folder beside ``target``, then swap it into place.
 
-    Return each written path's SHA-256 (None for copies of dataset files, which the build has hashed already).
+    Return each written path's SHA-256 (for copies of dataset files, the one the build verified before).
     """
     target = target.absolute()
     written: dict[str, str | None] = {}
@@ -50,7 +50,7 @@ def write_site(output: Output, target: Path) -> dict[str, str | None]:
             elif isinstance(content, Copy):
                 with open_source(content.source) as src, open(path, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-                written[rel] = None
+                written[rel] = content.sha256
             else:
                 path.write_bytes(content)
                 written[rel] = hashlib.sha256(content).hexdigest()

@@ -222,12 +222,22 @@ def test_incremental_builds_equal_clean_builds_over_random_edit_sequences(tmp_pa
         page.write_text(page.read_text().replace("</main>", f"<!-- edit {rng.randrange(1000)} --></main>", 1) if "</main>" in page.read_text()
                         else page.read_text() + f"\n{{# {rng.randrange(1000)} #}}\n")
 
-    edits = [retitle, add, remove, edit_data, embargo, template]
+    history: dict[Path, list[str]] = {}
+
+    def undo() -> None:  # an earlier version of a file comes back: its old fragments must not pick up newer files
+        for path in sorted((project.content / "disclosures").glob("*.yaml")):
+            history.setdefault(path, []).append(path.read_text())
+        path = rng.choice(sorted(history))
+        path.write_text(rng.choice(history[path]))
+
+    edits = [retitle, add, remove, edit_data, embargo, template, undo, undo]
     kept = 0
-    for step in range(8):
+    for step in range(10):
+        for path in sorted((project.content / "disclosures").glob("*.yaml")):
+            history.setdefault(path, []).append(path.read_text())
         for _ in range(rng.randrange(1, 3)):
             rng.choice(edits)()
-        search = step in (3, 7)
+        search = step in (3, 7, 9)
         inodes = {p: p.stat().st_ino for p in project.output.rglob("*.svg")}
         project.build(templates=templates, search_index=search)
         kept += sum(1 for p, ino in inodes.items() if p.exists() and p.stat().st_ino == ino)  # linked, not rendered again
@@ -287,7 +297,7 @@ def test_records_of_replaced_fragments_are_pruned_after_a_week_and_killed_builds
     in_use = sorted(fragments.glob("*.json"))
     week_old = time.time() - 8 * 86400
     stale = fragments / ("0" * 64 + ".json")
-    stale.write_text('{"paths": [], "extra": null}')
+    stale.write_text('{"files": {}, "extra": null}')
     for path in [stale, *in_use]:
         os.utime(path, (week_old, week_old))
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
@@ -311,14 +321,56 @@ def test_a_damaged_fragment_record_cannot_link_a_file_from_outside_the_site(tmp_
     secret.write_text("not for the site")
     for record in (project.root / "cache" / "fragments").glob("*.json"):
         data = json.loads(record.read_text())
-        data["paths"].append("../secret.txt")
+        data["files"]["../secret.txt"] = "0" * 64
         record.write_text(json.dumps(data))
     manifest = next((project.root / "cache" / "builds").glob("*.files.json"))
     files = json.loads(manifest.read_text())
     st = secret.stat()
-    files["../secret.txt"] = [st.st_size, st.st_mtime_ns, st.st_ino, None]
+    files["../secret.txt"] = [st.st_size, st.st_mtime_ns, st.st_ino, "0" * 64]
     manifest.write_text(json.dumps(files))
     path = project.content / "disclosures" / "tiny-2019.yaml"
     path.write_text(path.read_text().replace("summary: ", "summary: Edited. ", 1))
     project.build()
     assert not any("not for the site" in p.read_text(errors="replace") for p in project.output.rglob("*") if p.is_file())
+
+
+def test_two_builds_into_one_folder_at_once_leave_exactly_one_of_their_sites(tmp_path: Path) -> None:
+    import subprocess
+
+    projects = []
+    for name in ("a", "b"):
+        project = Project(tmp_path / name)
+        project.add(title=f"Network {name}")
+        for i in range(6):
+            project.add(id=f"{name}-{i}", title=f"Counts {name} {i}", datasets=[], accounts_announced=i + 1)
+        projects.append(project)
+    shared, cache = tmp_path / "shared-site", tmp_path / "shared-cache"
+    clean = {}
+    for project in projects:
+        project.build(output=tmp_path / f"clean-{project.root.name}", cache=tmp_path / f"cache-{project.root.name}")
+        clean[project.root.name] = _files(tmp_path / f"clean-{project.root.name}")
+
+    def command(project: Project) -> list[str]:
+        return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(project.content), "--data", str(project.data),
+                "--templates", str(ROOT / "templates"), "--output", str(shared), "--cache", str(cache), "--now", "2026-01-01T00:00:00Z",
+                "--no-search", "--quiet", "--workers", "1"]
+
+    for _ in range(3):
+        running = [subprocess.Popen(command(p), cwd=ROOT, stderr=subprocess.PIPE, text=True) for p in projects]
+        assert [r.wait(timeout=300) for r in running] == [0, 0], [r.stderr.read() for r in running if r.stderr]
+        assert _files(shared) in (clean["a"], clean["b"])
+
+
+def test_an_edit_undone_builds_the_original_pages_not_the_edited_ones_left_at_the_same_paths(tmp_path: Path) -> None:
+    """A fragment seen before (its record kept) must not reuse a file that another version of it wrote at the same path since."""
+    project = Project(tmp_path / "p")
+    project.add()
+    path = project.content / "disclosures" / "tiny-2019.yaml"
+    original = path.read_text()
+    project.build()
+    path.write_text(original.replace("Tiny test network", "Edited network"))
+    project.build()
+    path.write_text(original)
+    project.build()
+    project.build(output=tmp_path / "clean" / "site", cache=tmp_path / "clean" / "cache")
+    assert _files(project.output) == _files(tmp_path / "clean" / "site")
