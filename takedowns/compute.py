@@ -3,7 +3,7 @@
 A task is one dataset file.  Its partial statistics are stored (Arrow IPC, see
 ``stats.write_partial``) under a key made of the file's SHA-256, its role and
 format, and a digest of the code that computes them (this module and every
-module it imports, and the installed pyarrow), so a rebuild that changed only
+module it imports, and the installed pyarrow and numpy), so a rebuild that changed only
 YAML or templates reads no dataset, and a changed file recomputes only itself.
 Tasks run in a local process pool, whose workers write their partials straight
 into the cache, or on a Dask cluster, whose workers send theirs back as bytes:
