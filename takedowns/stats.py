@@ -363,13 +363,6 @@ def read_partial(path: Path) -> tuple[Any, dict[str, Any]]:
     return cls(**values), header["extra"]
 
 
-def copy_partial(p: Any, folder: Path) -> Any:
-    """Return ``p`` with no part left in this process's spill folder (written to ``folder`` and read back)."""
-    path = folder / f"{secrets.token_hex(8)}.part"
-    write_partial(p, path)
-    return read_partial(path)[0]
-
-
 def _tweet_figures(t: TweetsPartial, users: UsersPartial | None) -> dict[str, Any]:
     per_day: Counter[str] = Counter()
     grid: Counter[tuple[int, int]] = Counter()
