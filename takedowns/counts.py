@@ -156,9 +156,6 @@ class Counts:
     def distinct(self) -> int:
         return sum(t.num_rows for t in self.partitions())
 
-    def total(self) -> int:
-        return sum(int(pc.sum(t.column("count")).as_py() or 0) for t in self.partitions())
-
     def items(self) -> list[tuple[Any, int]]:
         """Every (value, count), by value: for small vocabularies (days, hours, follower counts)."""
         table = pa.concat_tables(list(self.partitions()))
@@ -170,12 +167,6 @@ class Counts:
         found = [t.filter(pc.greater(t.column("count"), minimum)) for t in self.partitions()]
         table = pa.concat_tables(found).sort_by([("value", "ascending")]) if found else _schema(self.kind).empty_table()
         return list(zip(table.column("value").to_pylist(), table.column("count").to_pylist(), strict=True))
-
-    def __len__(self) -> int:
-        return self.distinct()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Counts) and self.items() == other.items()
 
     def __repr__(self) -> str:
         return f"Counts({self.distinct():,} values{', spilled' if self.spilled else ''})"

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +111,11 @@ class Previous:
         self.used[key] = record
         return {p: Kept(self.output / p, sha) for p, sha in files.items()}, extra
 
-    def record(self, key: str, files: dict[str, Any], extra: Any = None) -> None:
-        """Remember that the fragment ``key`` is ``files`` (path -> bytes, or a kept or copied file), with ``extra``
-        (JSON) to return on reuse.  Written only once the build has succeeded."""
-        self.used[key] = {"files": {p: sha256_of(v) for p, v in sorted(files.items())}, "extra": extra}
+    def record(self, key: str, paths: Iterable[str], extra: Any = None) -> None:
+        """Remember that the fragment ``key`` is the files ``paths``, with ``extra`` (JSON) to return on reuse.
+
+        Written only once the build has succeeded, with each file's SHA-256 as written."""
+        self.used[key] = {"files": dict.fromkeys(sorted(paths)), "extra": extra}
 
     def unchecked(self, records: list[Any], schema: Any) -> list[Any]:
         """Return the records not yet checked against ``schema`` by an earlier build (each remembered once it passes)."""
@@ -145,7 +146,10 @@ class Previous:
             path = self.folder / f"{key}.json"
             if path.exists():
                 os.utime(path)  # in use: kept by the pruning below
-            else:
+                continue
+            shas = {p: written.get(p) for p in record["files"]}
+            if all(shas.values()):
+                record = {**record, "files": shas}
                 atomic_write(path, json.dumps(record, separators=(",", ":")))  # key order kept: chart specs are shown as they are
         # Every edit leaves the records of what it replaced: those no build has used for a week go.
         cutoff = time.time() - PRUNE_AFTER_DAYS * 86400
@@ -155,11 +159,6 @@ class Previous:
                     path.unlink()
             except OSError:
                 pass
-
-
-def sha256_of(content: Any) -> str:
-    """The SHA-256 of an output file's content: bytes, or a kept or copied file (which carry theirs)."""
-    return hashlib.sha256(content).hexdigest() if isinstance(content, bytes) else str(content.sha256)
 
 
 def _inside(rel: object) -> bool:
@@ -174,12 +173,6 @@ class Kept:
 
     def __init__(self, path: Path, sha256: str | None) -> None:
         self.path, self.sha256 = path, sha256
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Kept) and (self.path, self.sha256) == (other.path, other.sha256)
-
-    def __hash__(self) -> int:
-        return hash((self.path, self.sha256))
 
     def __repr__(self) -> str:
         return f"Kept({str(self.path)!r})"
