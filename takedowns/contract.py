@@ -21,6 +21,7 @@ class Key:
     schema: dict[str, Any]
     meaning: str
     default: Any = _NO_DEFAULT  # given: every stats.json carries the key, with this value when it has no such data
+    parts: tuple[tuple[str, str], ...] = ()  # an object's keys and their meanings, each a row of the README table
 
     @property
     def always(self) -> bool:
@@ -98,6 +99,10 @@ def stats_reference() -> str:
         kind = key.schema.get("type", "any")
         kind = " or ".join(kind) if isinstance(kind, list) else kind
         rows.append(f"| `{name}` | {owner or 'all'} | {kind} | {key.meaning} |")
+        for part, meaning in key.parts:
+            part_kind = key.schema["properties"][part]["type"]
+            part_kind = " or ".join(part_kind) if isinstance(part_kind, list) else part_kind
+            rows.append(f"| `{name}.{part}` | {owner or 'all'} | {part_kind} | {meaning} |")
     return "\n".join(rows) + "\n"
 
 

@@ -56,11 +56,12 @@ def _schema(kind: pa.DataType) -> pa.Schema:
 class Counts:
     """How often each value occurs, exactly.  Build with ``of``, combine with ``add``, read with ``top``/``distinct``/``items``."""
 
-    __slots__ = ("_folded", "_parts", "_queued", "kind", "spilled")
+    __slots__ = ("_folded", "_parts", "_queued", "agg", "kind", "spilled")
 
-    def __init__(self, kind: pa.DataType | None = None) -> None:
+    def __init__(self, kind: pa.DataType | None = None, agg: str = "sum") -> None:
         kind = kind if kind is not None else pa.string()
         self.kind = kind
+        self.agg = agg  # how the numbers of one value combine: "sum" (counts) or "min" (e.g. each account's first minute)
         self._folded: pa.Table = _schema(kind).empty_table()
         self._parts: list[pa.Table] = []
         self._queued = 0
@@ -81,8 +82,17 @@ class Counts:
         return out
 
     @classmethod
-    def from_table(cls, table: pa.Table, spilled: list[list[Segment]] | None = None) -> Counts:
-        out = cls(table.schema.field("value").type)
+    def smallest(cls, values: pa.Array | pa.ChunkedArray, numbers: pa.Array | pa.ChunkedArray) -> Counts:
+        """Keep the smallest of ``numbers`` for each non-empty value (a ``min`` counter)."""
+        out = cls(values.type, "min")
+        table = pa.table({"value": values, "count": pc.cast(numbers, pa.int64())})
+        table = table.filter(pc.not_equal(table.column("value"), "")) if pa.types.is_string(values.type) else table
+        out._folded = _group([table], out.kind, "min")
+        return out
+
+    @classmethod
+    def from_table(cls, table: pa.Table, spilled: list[list[Segment]] | None = None, agg: str = "sum") -> Counts:
+        out = cls(table.schema.field("value").type, agg)
         out._folded = table
         out.spilled = spilled or []
         return out
@@ -91,6 +101,8 @@ class Counts:
 
     def add(self, other: Counts) -> Counts:
         """Add ``other``'s counts to these; return self."""
+        if other.agg != self.agg:
+            raise ValueError(f"cannot combine a {self.agg} counter with a {other.agg} counter")
         if other.spilled:
             self._adopt(other.spilled)
         for part in [other._folded, *other._parts]:
@@ -110,7 +122,7 @@ class Counts:
     def _fold(self) -> None:
         if not self._parts:
             return
-        self._folded = _group([self._folded, *self._parts], self.kind)
+        self._folded = _group([self._folded, *self._parts], self.kind, self.agg)
         self._parts, self._queued = [], 0
         if self._folded.nbytes > SPILL_BYTES:
             self._spill()
@@ -141,7 +153,7 @@ class Counts:
         if table.num_rows:  # spilled already: the rest goes to disk too, so it is hashed once, not on every reading
             self._spill()
         for p in range(PARTITIONS):
-            yield _group([segment.read() for segment in self.spilled[p]], self.kind)
+            yield _group([segment.read() for segment in self.spilled[p]], self.kind, self.agg)
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -172,12 +184,12 @@ class Counts:
         return f"Counts({self.distinct():,} values{', spilled' if self.spilled else ''})"
 
 
-def _group(tables: list[pa.Table], kind: pa.DataType) -> pa.Table:
+def _group(tables: list[pa.Table], kind: pa.DataType, agg: str = "sum") -> pa.Table:
     table = pa.concat_tables([t for t in tables if t.num_rows] or [_schema(kind).empty_table()])
     if table.num_rows == 0:
         return _schema(kind).empty_table()
-    summed = table.group_by("value", use_threads=False).aggregate([("count", "sum")])
-    return pa.table({"value": summed.column("value"), "count": summed.column("count_sum")}, schema=_schema(kind))
+    summed = table.group_by("value", use_threads=False).aggregate([("count", agg)])
+    return pa.table({"value": summed.column("value"), "count": summed.column(f"count_{agg}")}, schema=_schema(kind))
 
 
 def _ranked(table: pa.Table, n: int | None) -> pa.Table:
@@ -228,13 +240,13 @@ def _weights() -> Any:
 _WEIGHTS = _weights()
 
 
-def _partitions(table: pa.Table) -> Iterator[tuple[int, pa.Table]]:
-    """Yield (partition, rows of ``table`` whose value hashes to it), one partition at a time."""
+def _partitions(table: pa.Table, column: str = "value") -> Iterator[tuple[int, pa.Table]]:
+    """Yield (partition, rows of ``table`` whose ``column`` hashes to it), one partition at a time."""
     if table.num_rows == 0:
         return
     import numpy as np
 
-    values = table.column("value")
+    values = table.column(column)
     pieces = []
     for start in range(0, table.num_rows, _HASH_ROWS):
         chunk = values.slice(start, _HASH_ROWS)
@@ -275,3 +287,100 @@ def drop_spill_folder() -> None:
     if _SPILL_ROOT is not None:
         shutil.rmtree(_SPILL_ROOT, ignore_errors=True)
         _SPILL_ROOT = None
+
+
+def aligned(*counters: Counts) -> Iterator[tuple[pa.Table, ...]]:
+    """Yield the tables of several counters partition by partition: each tuple holds the same values' rows.
+
+    For joins (which accounts of the users file tweeted, which retweeted accounts are the release's own) with
+    one partition of each counter in memory at a time.
+    """
+    folded = [c.folded() for c in counters]  # folding can spill: decide after it
+    if not any(c.spilled for c in counters):
+        yield tuple(folded)
+        return
+    per = []
+    for c in counters:
+        if c.spilled:
+            per.append(list(c.partitions()))
+        else:
+            pieces = dict(_partitions(c.folded()))
+            per.append([pieces.get(p, _schema(c.kind).empty_table()) for p in range(PARTITIONS)])
+    yield from zip(*per, strict=True)
+
+
+class Rows:
+    """Rows to be grouped by a key column later (all retweets of one tweet, all copies of one text), exactly.
+
+    Added batch by batch and file by file; past ``SPILL_BYTES`` in memory they are written to disk in
+    ``PARTITIONS`` files by a hash of the key, so every row of one key is in one partition, and
+    ``partitions`` yields them one partition at a time.
+    """
+
+    __slots__ = ("_bytes", "_parts", "key", "schema", "spilled")
+
+    def __init__(self, schema: pa.Schema, key: str) -> None:
+        self.schema = schema
+        self.key = key
+        self._parts: list[pa.Table] = []
+        self._bytes = 0
+        self.spilled: list[list[Segment]] = []
+
+    @classmethod
+    def of(cls, table: pa.Table, key: str) -> Rows:
+        out = cls(table.schema, key)
+        if table.num_rows:
+            out._parts.append(table)
+            out._bytes = table.nbytes
+        return out
+
+    @classmethod
+    def from_stored(cls, table: pa.Table, key: str, spilled: list[list[Segment]]) -> Rows:
+        out = cls.of(table, key)
+        out.spilled = spilled
+        return out
+
+    def add(self, other: Rows) -> Rows:
+        if other.schema != self.schema or other.key != self.key:
+            raise ValueError(f"cannot add rows of {other.schema} to rows of {self.schema}")
+        if other.spilled:
+            if not self.spilled:
+                self.spilled = [[] for _ in range(PARTITIONS)]
+            for mine, theirs in zip(self.spilled, other.spilled, strict=True):
+                mine.extend(theirs)
+        self._parts.extend(other._parts)
+        self._bytes += other._bytes
+        if self._bytes > SPILL_BYTES:
+            self._spill()
+        return self
+
+    def in_memory(self) -> pa.Table:
+        """Return the rows not yet on disk, as one table."""
+        table = pa.concat_tables(self._parts) if self._parts else self.schema.empty_table()
+        self._parts = [table] if table.num_rows else []
+        return table
+
+    def _spill(self) -> None:
+        folder = spill_folder()
+        if not self.spilled:
+            self.spilled = [[] for _ in range(PARTITIONS)]
+        for p, part in _partitions(self.in_memory(), self.key):
+            path = folder / f"{secrets.token_hex(8)}.arrow"
+            write_table(path, part)
+            self.spilled[p].append(Segment(path, 0, path.stat().st_size))
+        self._parts, self._bytes = [], 0
+        pa.default_memory_pool().release_unused()
+
+    def partitions(self) -> Iterator[pa.Table]:
+        """Yield every row, grouped so that all rows of a key are in one yielded table."""
+        if not self.spilled:
+            yield self.in_memory()
+            return
+        if self._parts:
+            self._spill()
+        for p in range(PARTITIONS):
+            tables = [s.read() for s in self.spilled[p]]
+            yield pa.concat_tables(tables) if tables else self.schema.empty_table()
+
+    def __len__(self) -> int:
+        return sum(t.num_rows for t in self._parts) + sum(s.read().num_rows for part in self.spilled for s in part)

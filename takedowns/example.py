@@ -6,7 +6,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from .synthetic import Release, Style, write_release
+from .synthetic import Plant, Release, Style, write_release
 
 D = dt.date
 OCT_2018 = Style(hash_kind="hex64", list_style="bare", reply_first=True)
@@ -17,11 +17,16 @@ EXAMPLES: tuple[tuple[Release, int, str], ...] = (
     (Release("ira_201810", 3841, 30_728, 1, D(2014, 5, 1), D(2018, 5, 31), ("en", "ru", "de", "uk"),
              ("news", "maga", "blacklivesmatter", "politics", "trump", "syria", "ukraine", "tcot", "fake", "usa"),
              ("twitter.com", "youtube.com", "bit.ly", "riafan.ru", "facebook.com", "instagram.com", "ria.ru"),
-             ("USA", "Москва", "New York", "Санкт-Петербург", "Atlanta", "Россия"), OCT_2018), 1, ""),
+             ("USA", "Москва", "New York", "Санкт-Петербург", "Atlanta", "Россия"), OCT_2018,
+             # Planted, with known sizes, so that every coordination signal has something to find (see Plant).
+             Plant(co_accounts=12, co_tweets=8, pasted_texts=5, pasted_accounts=6, swarm_tweets=3, swarm_replies=7,
+                   burst_day="2008-06-12", burst_accounts=40, office_offset=3, automation="dlvr.it", custom_client="Poster Pro 2")), 1, ""),
     (Release("iran_201810", 770, 6_160, 2, D(2013, 3, 1), D(2018, 9, 30), ("en", "ar", "fa", "fr"),
              ("palestine", "yemen", "saudi", "israel", "iran", "trump", "syria", "bahrain"),
              ("twitter.com", "awdnews.com", "youtube.com", "presstv.com", "bit.ly", "alalam.ir"),
-             ("Iran", "London", "Paris", "Beirut", "Tehran"), OCT_2018), 1, "gz"),
+             ("Iran", "London", "Paris", "Beirut", "Tehran"), OCT_2018,
+             Plant(co_accounts=5, co_tweets=4, pasted_texts=2, pasted_accounts=4, swarm_tweets=2, swarm_replies=5,
+                   burst_day="2008-09-03", burst_accounts=15, office_offset=4, automation="IFTTT", custom_client="Poster Pro 2")), 1, "gz"),
     # Twitter's archive numbers the Venezuelan sets of January 2019: set 1 is the 1,196 accounts, set 2 the 764.
     (Release("venezuela_201901_1", 1196, 9_568, 4, D(2017, 6, 1), D(2018, 12, 31), ("es",),
              ("venezuela", "maduro", "hagamoshistoria", "4f", "vtv", "psuv", "patria"),

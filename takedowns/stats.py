@@ -23,7 +23,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .counts import Counts, Segment
+from .counts import Counts, Rows, Segment
+from .signals import KEYED, REPLIES, rows_of_tweets, signals
 
 TOP = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -39,6 +40,18 @@ def _strings() -> Counts:
 
 def _integers() -> Counts:
     return Counts(pa.int64())
+
+
+def _smallest() -> Counts:
+    return Counts(pa.string(), "min")
+
+
+def _keyed() -> Rows:
+    return Rows(KEYED, "key")
+
+
+def _replies() -> Rows:
+    return Rows(REPLIES, "key")
 
 
 @dataclass
@@ -60,17 +73,29 @@ class TweetsPartial:
     mentions: Counts = field(default_factory=_strings)
     clients: Counts = field(default_factory=_strings)
     users: Counts = field(default_factory=_strings)
+    # for the coordination signals (signals.py)
+    originals: int = 0  # tweets that are not retweets
+    retweeted_users: Counts = field(default_factory=_strings)
+    replied_users: Counts = field(default_factory=_strings)
+    engagement_values: Counts = field(default_factory=_integers)  # of tweets that are not retweets
+    first_minutes: Counts = field(default_factory=_smallest)  # each account's first tweet, minutes since 1970
+    client_users: Counts = field(default_factory=_strings)  # (account, client) pairs
+    client_months: Counts = field(default_factory=_strings)  # month + client
+    co_retweets: Rows = field(default_factory=_keyed)  # retweets by retweeted tweet
+    texts: Rows = field(default_factory=_keyed)  # original tweets by normalised text
+    reply_rows: Rows = field(default_factory=_replies)  # replies by replied tweet
 
 
 @dataclass
 class UsersPartial:
     rows: int = 0
     created_months: Counts = field(default_factory=_strings)
+    created_days: Counts = field(default_factory=_strings)
     languages: Counts = field(default_factory=_strings)
     locations: Counts = field(default_factory=_strings)
     followers: Counts = field(default_factory=_integers)
     ids: Counts = field(default_factory=_strings)  # rows per userid: more than one is an account given twice
-    names: list[pa.Table] = field(default_factory=list)  # (userid, screen_name), in file order
+    names: list[pa.Table] = field(default_factory=list)  # (userid, screen_name, created), in file order
 
     @property
     def duplicates(self) -> dict[str, int]:
@@ -103,7 +128,7 @@ def merge(a: Any, b: Any) -> Any:
             setattr(a, f.name, y if x is None or (y is not None and y < x) else x)
         elif f.name == "last":
             setattr(a, f.name, y if x is None or (y is not None and y > x) else x)
-        elif isinstance(x, Counts):
+        elif isinstance(x, Counts | Rows):
             x.add(y)
         elif isinstance(x, Counter):
             x.update(y)
@@ -177,6 +202,7 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
         mentions=_counts(list_items(col("user_mentions"))),
         clients=_counts(col("tweet_client_name")),
         users=_counts(col("userid")),
+        **rows_of_tweets(batch, retweet),
     )
 
 
@@ -188,11 +214,13 @@ def partial_of_users(batch: pa.RecordBatch | pa.Table) -> UsersPartial:
     return UsersPartial(
         rows=batch.num_rows,
         created_months=_counts(pc.utf8_slice_codeunits(col("account_creation_date"), 0, 7)),
+        created_days=_counts(pc.utf8_slice_codeunits(col("account_creation_date"), 0, 10)),
         languages=_counts(pc.utf8_lower(col("account_language"))),
         locations=_counts(pc.utf8_trim_whitespace(col("user_reported_location"))),
         followers=Counts.of(followers),
         ids=Counts.of(col("userid")),
-        names=[pa.table({"userid": col("userid"), "screen_name": names})],
+        names=[pa.table({"userid": col("userid"), "screen_name": names,
+                         "created": pc.utf8_slice_codeunits(col("account_creation_date"), 0, 10)})],
     )
 
 
@@ -215,6 +243,7 @@ def figures(tweets: TweetsPartial | None, users: UsersPartial | None) -> dict[st
         out.update(_user_figures(users))
     if tweets is not None:
         out.update(_tweet_figures(tweets, users))
+        out["signals"] = signals(tweets, users)
     return out
 
 
@@ -262,7 +291,7 @@ partial_type(TweetsPartial)
 partial_type(UsersPartial)
 
 
-_MAGIC = b"TKDPART2"
+_MAGIC = b"TKDPART3"
 
 
 def write_partial(p: Any, path: Path, extra: dict[str, Any] | None = None) -> None:
@@ -279,7 +308,10 @@ def write_partial(p: Any, path: Path, extra: dict[str, Any] | None = None) -> No
             for fl in fields(p):
                 value = getattr(p, fl.name)
                 if isinstance(value, Counts):
-                    header["fields"][fl.name] = {"counts": str(value.kind), "folded": _table_segment(f, value.folded()),
+                    header["fields"][fl.name] = {"counts": str(value.kind), "agg": value.agg, "folded": _table_segment(f, value.folded()),
+                                                 "spilled": [[_copy_segment(f, s) for s in part] for part in value.spilled]}
+                elif isinstance(value, Rows):
+                    header["fields"][fl.name] = {"rows": value.key, "table": _table_segment(f, value.in_memory()),
                                                  "spilled": [[_copy_segment(f, s) for s in part] for part in value.spilled]}
                 elif isinstance(value, list) and value and isinstance(value[0], pa.Table):
                     header["fields"][fl.name] = {"tables": [_table_segment(f, t) for t in value]}
@@ -345,7 +377,11 @@ def read_partial(path: Path) -> tuple[Any, dict[str, Any]]:
             folded = Segment(path, *stored["folded"]).read()
             if folded.schema.field("value").type != kind:
                 raise ValueError(f"{fl.name}: stored as {folded.schema}")
-            values[fl.name] = Counts.from_table(folded, [[Segment(path, *s) for s in part] for part in stored["spilled"]])
+            values[fl.name] = Counts.from_table(folded, [[Segment(path, *s) for s in part] for part in stored["spilled"]],
+                                                stored.get("agg", "sum"))
+        elif "rows" in stored:
+            values[fl.name] = Rows.from_stored(Segment(path, *stored["table"]).read(), stored["rows"],
+                                               [[Segment(path, *s) for s in part] for part in stored["spilled"]])
         elif "tables" in stored:
             values[fl.name] = [Segment(path, *s).read() for s in stored["tables"]]
         else:
@@ -357,7 +393,7 @@ def read_partial(path: Path) -> tuple[Any, dict[str, Any]]:
                 value = {(k if not isinstance(k, list) else tuple(k)): v for k, v in value}
             elif factory is list:
                 value = list(value)
-            elif factory in (_strings, _integers):  # an empty list of counts was stored as JSON
+            elif factory in (_strings, _integers, _smallest, _keyed, _replies):  # counts stored as JSON: not ours
                 raise ValueError(f"{fl.name}: counts stored as JSON")
             values[fl.name] = value
     return cls(**values), header["extra"]

@@ -45,6 +45,30 @@ class Style:
 
 
 @dataclass(frozen=True)
+class Plant:
+    """Coordinated behaviour written into a synthetic release, with sizes known in advance.
+
+    The example pages show every coordination signal with it, and tests check the signals find exactly it.
+    Planted rows replace generated rows (the release keeps its size); the accounts are the release's first ones.
+    """
+
+    co_accounts: int = 0  # accounts 0..k-1 retweet each of ``co_tweets`` tweets within one minute of each other
+    co_tweets: int = 0
+    pasted_texts: int = 0  # texts posted word for word (links and @handles differing) ...
+    pasted_accounts: int = 0  # ... by this many accounts each, the next accounts after the co-retweeters
+    swarm_tweets: int = 0  # tweets of one target account that each get ...
+    swarm_replies: int = 0  # ... this many replies, one from each of as many accounts
+    burst_day: str = ""  # the first ``burst_accounts`` accounts were created on this day
+    burst_accounts: int = 0
+    office_offset: int | None = None  # every generated tweet falls Monday–Friday 09:00–17:59 at this UTC offset
+    automation: str = ""  # the co-retweeting accounts post with this client
+    custom_client: str = ""  # the copy-pasting accounts post with this (unlisted) client
+
+
+SWARM_TARGET = "1000000000000000001"  # the planted swarm's target account (a made-up id)
+
+
+@dataclass(frozen=True)
 class Release:
     """Parameters of one synthetic release."""
 
@@ -59,6 +83,7 @@ class Release:
     domains: tuple[str, ...]
     locations: tuple[str, ...]
     style: Style = Style()
+    plant: Plant = Plant()
 
 
 def _hashed(rng: random.Random, kind: str) -> str:
@@ -103,6 +128,8 @@ def users(release: Release) -> list[dict[str, str]]:
             display = rng.choice(("NA", "null", "None", f"{rng.choice(WORDS).title()} {rng.choice(WORDS).title()}",
                                   f'The "{rng.choice(WORDS)}" desk', "Ольга, новости", "أخبار اليوم"))
         created = dt.date(2009, 1, 1) + dt.timedelta(days=int(span * rng.betavariate(5, 2)))
+        if len(rows) < release.plant.burst_accounts:
+            created = dt.date.fromisoformat(release.plant.burst_day)
         rows.append({
             "userid": userid, "user_display_name": display, "user_screen_name": screen,
             "user_reported_location": _weighted(rng, release.locations) if rng.random() < 0.55 else "",
@@ -128,10 +155,19 @@ def tweets(release: Release, accounts: list[dict[str, str]]) -> Iterator[dict[st
     active = rng.choices(accounts, weights=weights, k=release.tweets)
     moments = sorted(rng.betavariate(2, 2) * seconds for _ in range(release.tweets))
     true, false = ("True", "False") if style.capital_bools else ("true", "false")
+    plant = release.plant
+    planted = _planted(release, accounts)
+    automated = {a["userid"] for a in accounts[: plant.co_accounts]} if plant.automation else set()
+    custom = {a["userid"] for a in accounts[plant.co_accounts: plant.co_accounts + plant.pasted_accounts]} if plant.custom_client else set()
     for i, (user, offset) in enumerate(zip(active, moments, strict=True)):
         when = start + dt.timedelta(seconds=int(offset))
         # Operations post on office hours of their home zone: skew the hour.
         when = when.replace(hour=int(rng.triangular(5, 23, 12)) % 24)
+        if plant.office_offset is not None:  # office hours at the planted offset: a weekday, 09:00-17:59 local
+            local = when + dt.timedelta(hours=plant.office_offset)
+            local -= dt.timedelta(days=max(0, local.weekday() - 4))
+            local = local.replace(hour=9 + int(rng.random() * 9))
+            when = local - dt.timedelta(hours=plant.office_offset)
         retweet = rng.random() < 0.45
         reply = not retweet and rng.random() < 0.15
         tags = sorted({_weighted(rng, release.hashtags) for _ in range(rng.choice((0, 0, 1, 1, 2, 3)))})
@@ -173,7 +209,48 @@ def tweets(release: Release, accounts: list[dict[str, str]]) -> Iterator[dict[st
             "user_mentions": _list(mentions, style, rng, quote_numbers=style.list_style == "quoted" and rng.random() < 0.5),
             "poll_choices": "",
         }
+        if i in planted:
+            row = {**row, **planted[i]}
+        if row["userid"] in automated:
+            row["tweet_client_name"] = plant.automation
+        if row["userid"] in custom:
+            row["tweet_client_name"] = plant.custom_client
         yield row
+
+
+def _planted(release: Release, accounts: list[dict[str, str]]) -> dict[int, dict[str, str]]:
+    """Return the planted rows' fields by the row they replace (spread over the release, away from each other)."""
+    plant, rng = release.plant, random.Random(f"{release.seed}-plant")
+    start = dt.datetime.combine(release.start, dt.time()) + dt.timedelta(days=30)
+    rows: list[dict[str, str]] = []
+    none = {"in_reply_to_tweetid": "", "in_reply_to_userid": "", "quoted_tweet_tweetid": "", "retweet_userid": "",
+            "retweet_tweetid": "", "hashtags": "[]", "urls": "[]", "user_mentions": "[]"}
+    false, true = ("False", "True") if release.style.capital_bools else ("false", "true")
+    for t in range(plant.co_tweets):  # every co-retweeter retweets tweet t within the same minute
+        moment = start + dt.timedelta(days=7 * t, hours=10, minutes=t % 60)
+        for a in accounts[: plant.co_accounts]:
+            rows.append({**a, **none, "is_retweet": true, "retweet_tweetid": str(9 * 10**17 + t), "retweet_userid": accounts[-1]["userid"],
+                         "tweet_text": f"RT @{accounts[-1]['user_screen_name']}: Planted message number {t}",
+                         "tweet_time": moment.strftime("%Y-%m-%d %H:%M")})
+    pasters = accounts[plant.co_accounts: plant.co_accounts + plant.pasted_accounts]
+    for t in range(plant.pasted_texts):  # the same words from each paster: case, links and @handles differ
+        moment = start + dt.timedelta(days=5 * t + 3, hours=14)
+        for k, a in enumerate(pasters):
+            words = f"The whole truth about the {WORDS[t % len(WORDS)]} they hide from you, part {t + 1}"
+            text = (words.upper() if k % 3 == 0 else words) + f" https://t.co/{rng.getrandbits(40):x} @{WORDS[k % len(WORDS)]}_{k}"
+            rows.append({**a, **none, "is_retweet": false, "tweet_text": text,
+                         "tweet_time": (moment + dt.timedelta(minutes=k)).strftime("%Y-%m-%d %H:%M")})
+    swarm = accounts[plant.co_accounts + plant.pasted_accounts: plant.co_accounts + plant.pasted_accounts + plant.swarm_replies]
+    for t in range(plant.swarm_tweets):  # each of the target's tweets gets one reply from every swarming account
+        moment = start + dt.timedelta(days=11 * t + 1, hours=18)
+        for k, a in enumerate(swarm):
+            rows.append({**a, **none, "is_retweet": false, "in_reply_to_tweetid": str(8 * 10**17 + t), "in_reply_to_userid": SWARM_TARGET,
+                         "tweet_text": f"@target Reply {k} of {len(swarm)} to tweet {t}",
+                         "tweet_time": (moment + dt.timedelta(minutes=3 * k)).strftime("%Y-%m-%d %H:%M")})
+    if not rows:
+        return {}
+    spread = max(1, release.tweets // (len(rows) + 1))
+    return {(j + 1) * spread: r for j, r in enumerate(rows)}
 
 
 def tweet_columns(style: Style) -> list[str]:

@@ -80,7 +80,7 @@ def test_a_stored_partial_keeps_spilled_partitions_and_reads_back_equal(tmp_path
     assert back.hashtags.top(None) == [("y", 3), ("x", 1), ("z", 1)]
     assert back.users.distinct() == 2 and back.first == "2018-01-01 00:00" and back.rows == 3
     whole = stored.read_bytes()
-    for broken in (whole[: len(whole) // 2], whole[:-3], b"", whole.replace(b"TKDPART2", b"TKDPART0", 1)):
+    for broken in (whole[: len(whole) // 2], whole[:-3], b"", whole.replace(b"TKDPART3", b"TKDPART0", 1)):
         stored.write_bytes(broken)
         with pytest.raises(ValueError):
             read_partial(stored)
@@ -121,7 +121,7 @@ def test_a_build_that_spills_publishes_exactly_what_one_in_memory_does_and_what_
         leftovers = [p for p in (project.root / "cache").rglob("*") if "spill" in p.name or p.name.startswith(".takedowns-build-")]
         assert leftovers == []  # spilled partitions live only as long as the build
         entries = list((project.root / "cache" / "stats").glob("*.part"))
-        assert entries and all(e.read_bytes()[:8] == b"TKDPART2" for e in entries)  # binary, columnar cache entries
+        assert entries and all(e.read_bytes()[:8] == b"TKDPART3" for e in entries)  # binary, columnar cache entries
         tweets = [p for p in (read_partial(e)[0] for e in entries) if isinstance(p, TweetsPartial)]
         assert bool(tweets[0].hashtags.spilled) == (spill == "0")  # stored partition by partition when it spilled
     assert outputs["0"] == outputs[str(1 << 30)]

@@ -21,8 +21,8 @@ def file(path: Path) -> DatasetFile:
     return DatasetFile(path.name, path, path.stat().st_size, Hasher().sha256(path))
 
 
-def stats_of(users: Path, tweets: list[Path]):  # type: ignore[no-untyped-def]
-    u = run_task(Task(file(users), "users", "twitter", False)).partial
+def stats_of(users: Path | None, tweets: list[Path]):  # type: ignore[no-untyped-def]
+    u = run_task(Task(file(users), "users", "twitter", False)).partial if users else None
     parts = [run_task(Task(file(t), "tweets", "twitter", False)).partial for t in tweets]
     total = parts[0]
     for p in parts[1:]:

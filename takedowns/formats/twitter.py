@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..contract import INT, OBJ, Key, _null, top_list
+from ..signals import DEFINITIONS, NOTE
 from ..stats import TweetsPartial, UsersPartial, figures, partial_of_tweets, partial_of_users
 from . import Format, Role, Rule, register
 
+_SIGNAL_TYPES = {"co_retweet": "array", "co_retweet_groups": "array", "creation": ["object", "null"]}
 _DAYS = {"type": "array", "items": {"type": "object", "required": ["date", "count"]}}
 # stats.json: what Twitter releases publish. Keys with a default are in every stats.json (null or [] without such data).
 CONTRACT = (
@@ -36,6 +38,10 @@ CONTRACT = (
     Key("followers_median", _null("number"), "median follower count"),
     Key("followers_total", INT, "sum of follower counts"),
     Key("engagement", OBJ, "sums of `likes`, `retweets`, `replies`, `quotes` received (empty counts are 0)"),
+    Key("signals", {"type": ["object", "null"], "required": [k for k, _ in DEFINITIONS],
+                    "properties": {k: {"type": _SIGNAL_TYPES.get(k, "object"), "description": d} for k, d in DEFINITIONS}},
+        "coordination signals, null without a tweets dataset: `signals.<key>` below and the Methods page. " + NOTE, None,
+        parts=DEFINITIONS),
 )
 
 USER_COLUMNS = (
@@ -72,9 +78,9 @@ TWITTER = register(Format(
                       ("userid", "user_screen_name", "user_reported_location", "follower_count", "account_creation_date", "account_language"),
                       "userid", UsersPartial, partial_of_users, {c: r for c, r in RULES.items() if c in USER_COLUMNS}),
         "tweets": Role("tweets", "Tweets", TWEET_COLUMNS,
-                       ("tweetid", "userid", "tweet_language", "tweet_time", "tweet_client_name", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-                        "is_retweet", "quote_count", "reply_count", "like_count", "retweet_count",
-                        "hashtags", "urls", "user_mentions"),
+                       ("tweetid", "userid", "tweet_language", "tweet_text", "tweet_time", "tweet_client_name", "in_reply_to_tweetid",
+                        "in_reply_to_userid", "quoted_tweet_tweetid", "is_retweet", "retweet_userid", "retweet_tweetid",
+                        "quote_count", "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions"),
                        "tweetid", TweetsPartial, partial_of_tweets, RULES),
     },
     figures=lambda parts: _figures(parts),
