@@ -35,13 +35,15 @@ class Chart:
 Builder = Callable[[dict[str, Any]], "Chart | None"]
 DISCLOSURE_CHARTS: list[tuple[str, Builder]] = []
 OVERVIEW_CHARTS: list[tuple[str, Builder]] = []
+SIGNAL_CHARTS: list[tuple[str, Builder]] = []  # a disclosure's "Coordination signals" section
+_SCOPES = {"disclosure": DISCLOSURE_CHARTS, "overview": OVERVIEW_CHARTS, "signals": SIGNAL_CHARTS}
 
 
 def chart(name: str, scope: str = "disclosure") -> Callable[[Builder], Builder]:
-    """Register a chart builder under ``name`` for disclosure pages or the overview."""
+    """Register a chart builder under ``name`` for disclosure pages, their coordination signals or the overview."""
 
     def register(fn: Builder) -> Builder:
-        (DISCLOSURE_CHARTS if scope == "disclosure" else OVERVIEW_CHARTS).append((name, fn))
+        _SCOPES[scope].append((name, fn))
         return fn
 
     return register
@@ -50,7 +52,7 @@ def chart(name: str, scope: str = "disclosure") -> Callable[[Builder], Builder]:
 def charts_for(data: dict[str, Any], scope: str = "disclosure") -> list[Chart]:
     """Return every chart that ``data`` has the figures for, in registry order (formats' own charts after these)."""
     _load_format_charts()
-    registry = DISCLOSURE_CHARTS if scope == "disclosure" else OVERVIEW_CHARTS
+    registry = _SCOPES[scope]
     return [c for _, fn in registry if (c := fn(data)) is not None]
 
 

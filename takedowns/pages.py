@@ -8,6 +8,7 @@ of output path to bytes (or to the dataset file to copy), written later by
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
 import json
 import os
@@ -315,6 +316,8 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
                      lambda b, d=d, links=links: _disclosure(b, d, stats[d.id], now, links)))  # type: ignore[misc]
     sb.fragments(jobs)
     _groups(sb, shown, rows)
+    sb.page("methods/index.html", "methods.html", "Methods: coordination signals",
+            "How the coordination signals are defined and computed, with their sources.", "about", **methods_context())
     sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
     sb.page("search/index.html", "search.html", "Search", "Search every disclosure by title, country, text or hashtag.", "search")
     sb.page("404.html", "404.html", "Page not found", "There is no page at this address.")
@@ -351,6 +354,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")
     charts = sb.charts(folder, doc, note)
+    signal_charts = sb.charts(folder, doc, note, "signals")
     for t in tables:
         sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"], note).encode()
         t["shown"] = t["rows"][:TABLE_ROWS]
@@ -369,8 +373,21 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
         og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
     summary = " ".join(d.summary.split())
     sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
-            d=d, stats=doc, charts=charts, files=files, tables=tables, shared=shared, skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
+            d=d, stats=doc, charts=charts, signal_charts=signal_charts, files=files, tables=tables, shared=shared,
+            skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
             og_type="article", og_image=og_image, og_image_alt=og_alt)
+
+
+def methods_context() -> dict[str, Any]:
+    """What the Methods page shows: every signal's definition, the posting-client list and the kill-chain procedures."""
+    from .formats.meta import killchain
+    from .signals import CLIENTS_FILE, DEFINITIONS, NOTE
+
+    with CLIENTS_FILE.open(encoding="utf-8", newline="") as f:
+        clients = list(csv.DictReader(f))
+    chain = killchain()
+    return {"definitions": DEFINITIONS, "note": NOTE, "clients": clients,
+            "killchain": [f"{code} {chain[code][2]}" for code in ("3.1.1", "3.5.1") if code in chain]}
 
 
 def _groups(sb: SiteBuilder, shown: list[Disclosure], rows: list[Row]) -> None:

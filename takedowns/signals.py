@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import math
+import unicodedata
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -93,10 +95,44 @@ def minutes(times: pa.Array) -> pa.Array:
     return pc.cast(pc.divide(pc.cast(parsed, pa.int64()), 60), pa.int32())
 
 
+@functools.cache
+def _unstable() -> str:
+    """Return a pattern matching any character that NFKC could change in some text.
+
+    A character NFKC changes on its own, one with a combining class, one that composes with the character before it
+    (or whose decomposition starts with such a one), and every character this Python's Unicode tables do not know
+    (Arrow's may be newer).  A text with none of them is its own NFKC form, so only the few texts that match are
+    normalised — the normalisation is the costliest step, and most texts need none.
+    """
+    tails = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul vowels and trailing consonants compose
+    decompositions: dict[int, list[int]] = {}
+    unstable: set[int] = set()
+    for cp in range(0x110000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        if unicodedata.category(c) == "Cn" or unicodedata.combining(c) or unicodedata.normalize("NFKC", c) != c:
+            unstable.add(cp)
+        d = unicodedata.decomposition(c)
+        if d and not d.startswith("<"):
+            parts = [int(x, 16) for x in d.split()]
+            decompositions[cp] = parts
+            if len(parts) == 2:
+                tails.add(parts[1])
+    unstable |= tails | {cp for cp, parts in decompositions.items() if parts[0] in tails}
+    ranges: list[list[int]] = []
+    for cp in sorted(unstable):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp])
+    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges) + "]"
+
+
 def normalise(texts: pa.Array) -> pa.Array:
     """Return texts as compared for copy-paste: NFKC, lowercased, links and @handles removed, whitespace collapsed, trimmed."""
     texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-    wide = pc.invert(pc.string_is_ascii(texts))  # ASCII text is already NFKC: normalise only the rest
+    wide = pc.match_substring_regex(texts, _unstable())  # every other text is its own NFKC form
     if pc.any(wide).as_py():
         texts = pc.replace_with_mask(texts, wide, pc.utf8_normalize(pc.filter(texts, wide), "NFKC"))
     texts = pc.utf8_lower(texts)

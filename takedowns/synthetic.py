@@ -52,7 +52,7 @@ class Plant:
     Planted rows replace generated rows (the release keeps its size); the accounts are the release's first ones.
     """
 
-    co_accounts: int = 0  # accounts 0..k-1 retweet each of ``co_tweets`` tweets within one minute of each other
+    co_accounts: int = 0  # accounts 0..k-1 retweet each of ``co_tweets`` tweets: the first half in one minute, the rest 5 minutes later
     co_tweets: int = 0
     pasted_texts: int = 0  # texts posted word for word (links and @handles differing) ...
     pasted_accounts: int = 0  # ... by this many accounts each, the next accounts after the co-retweeters
@@ -228,10 +228,11 @@ def _planted(release: Release, accounts: list[dict[str, str]]) -> dict[int, dict
     false, true = ("False", "True") if release.style.capital_bools else ("false", "true")
     for t in range(plant.co_tweets):  # every co-retweeter retweets tweet t within the same minute
         moment = start + dt.timedelta(days=7 * t, hours=10, minutes=t % 60)
-        for a in accounts[: plant.co_accounts]:
+        for k, a in enumerate(accounts[: plant.co_accounts]):
+            later = dt.timedelta(minutes=5 if k >= plant.co_accounts // 2 else 0)
             rows.append({**a, **none, "is_retweet": true, "retweet_tweetid": str(9 * 10**17 + t), "retweet_userid": accounts[-1]["userid"],
                          "tweet_text": f"RT @{accounts[-1]['user_screen_name']}: Planted message number {t}",
-                         "tweet_time": moment.strftime("%Y-%m-%d %H:%M")})
+                         "tweet_time": (moment + later).strftime("%Y-%m-%d %H:%M")})
     pasters = accounts[plant.co_accounts: plant.co_accounts + plant.pasted_accounts]
     for t in range(plant.pasted_texts):  # the same words from each paster: case, links and @handles differ
         moment = start + dt.timedelta(days=5 * t + 3, hours=14)

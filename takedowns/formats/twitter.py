@@ -84,6 +84,7 @@ TWITTER = register(Format(
                        "tweetid", TweetsPartial, partial_of_tweets, RULES),
     },
     figures=lambda parts: _figures(parts),
+    charts="takedowns.formats.signal_charts",
     contract=CONTRACT,
 ))
 
