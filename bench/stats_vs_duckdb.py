@@ -79,7 +79,8 @@ def parse_floor(path: str) -> dict:
 
 DUCKDB_SQL = r"""
 CREATE TEMP TABLE t AS SELECT tweetid, userid, tweet_language, tweet_time, tweet_client_name, in_reply_to_tweetid,
-    quoted_tweet_tweetid, is_retweet, like_count, retweet_count, reply_count, quote_count, hashtags, urls, user_mentions
+    quoted_tweet_tweetid, is_retweet, like_count, retweet_count, reply_count, quote_count, hashtags, urls, user_mentions,
+    tweet_text, retweet_tweetid
   FROM read_csv('{path}', all_varchar=true, header=true, quote='"', escape='"', strict_mode=false, parallel=true);
 """
 
@@ -109,12 +110,65 @@ def duckdb_stats(path: str, threads: int) -> dict:
         "top_hashtags": top(f"(SELECT regexp_replace(lower(v), '^#+', '') v FROM {items('hashtags')})"),
         "top_domains": top(rf"""(SELECT regexp_replace(lower(regexp_extract(v, '^(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//(?:[^@/?#\s]*@)?([^/?#:\s]*)', 1)), '^www\.', '') v FROM {items('urls')})"""),
         "top_mentions": top(f"(SELECT v FROM {items('user_mentions')})"),
+        "_signals": duckdb_signals(con),
     }
+
+
+# The two keyed signals in SQL, from their published definitions (README, Methods page). DuckDB has no NFKC: on this
+# file no text contains a character NFKC could change (the project checks every text), so lowercasing is the same.
+DUCKDB_CO_RETWEET = r"""
+WITH r AS (SELECT DISTINCT retweet_tweetid AS k, userid AS u,
+             (epoch(strptime(substr(tweet_time, 1, 16), '%Y-%m-%d %H:%M')) // 60)::BIGINT AS m
+           FROM t WHERE lower(is_retweet) = 'true' AND retweet_tweetid <> '' AND userid <> ''),
+     w AS (SELECT u, m, list(struct_pack(v := u, n := m)) OVER (PARTITION BY k ORDER BY m RANGE BETWEEN CURRENT ROW AND 60 FOLLOWING) AS near
+           FROM r),
+     p AS (SELECT least(u, x.v) AS a, greatest(u, x.v) AS b, min(x.n - m) AS gap
+           FROM (SELECT u, m, unnest(near) AS x FROM w) WHERE x.v <> u GROUP BY 1, 2),
+     e AS (SELECT a AS who, gap FROM p UNION ALL SELECT b, gap FROM p)
+SELECT w.w, (SELECT count(*) FROM p WHERE gap <= w.w), (SELECT count(DISTINCT who) FROM e WHERE gap <= w.w)
+FROM (VALUES (0), (1), (10), (60)) w(w) ORDER BY w.w
+"""
+DUCKDB_COPY_PASTE = r"""
+WITH n AS (SELECT trim(regexp_replace(regexp_replace(regexp_replace(lower(tweet_text), 'https?://\S*', '', 'g'),
+                                                    '@[A-Za-z0-9_]+', '', 'g'), '\s+', ' ', 'g')) AS k,
+                  userid AS u, tweet_time AS tm
+           FROM t WHERE lower(is_retweet) <> 'true' AND userid <> ''),
+     c AS (SELECT k, count(DISTINCT u) AS accounts, count(*) AS tweets, min(tm) AS first, max(tm) AS last
+           FROM n WHERE length(k) >= 20 GROUP BY k HAVING count(DISTINCT u) >= 3)
+SELECT (SELECT count(*) FROM c), (SELECT coalesce(sum(tweets), 0) FROM c),
+       (SELECT list(struct_pack(text := k, accounts := accounts, tweets := tweets, first := first, last := last)
+                    ORDER BY accounts DESC, tweets DESC, k) FROM (SELECT * FROM c ORDER BY accounts DESC, tweets DESC, k LIMIT 20))
+"""
+
+
+def duckdb_signals(con: object) -> dict:
+    from takedowns.signals import _unstable
+
+    q = lambda sql: con.execute(sql).fetchall()  # type: ignore[attr-defined]  # noqa: E731
+    # Not timed: how many texts hold a character NFKC could change (0 means lowercasing alone normalises like the project).
+    unstable = q(f"SELECT count(*) FROM t WHERE regexp_matches(tweet_text, '{_unstable()}')")[0][0]
+    start = time.perf_counter()
+    co = [{"window_minutes": w, "pairs": p, "accounts": a} for w, p, a in q(DUCKDB_CO_RETWEET)]
+    clusters, tweets, top = q(DUCKDB_COPY_PASTE)[0]
+    minute = lambda s: f"{s[:10]}T{s[11:16]}Z"  # noqa: E731
+    top = [{**r, "first": minute(r["first"]), "last": minute(r["last"])} for r in (top or [])]
+    return {"co_retweet": co, "copy_paste": {"clusters": clusters, "tweets": tweets, "top": top},
+            "_seconds": time.perf_counter() - start, "_unstable": unstable}
+
+
+def project_without_signals(path: str, workers: int) -> dict:
+    """The project's statistics with the coordination signals switched off (what the statistics cost before them)."""
+    from takedowns import stats
+
+    stats.rows_of_tweets = lambda batch, retweet: {}  # type: ignore[assignment]
+    stats.signals = lambda t, u: None  # type: ignore[assignment]
+    return project_stats(path, workers)
 
 
 def child(kind: str, path: str, threads: int) -> None:
     start = time.perf_counter()
-    result = {"project": project_stats, "duckdb": duckdb_stats, "parse": lambda p, _: parse_floor(p)}[kind](path, threads)
+    result = {"project": project_stats, "duckdb": duckdb_stats, "parse": lambda p, _: parse_floor(p),
+              "unsignalled": project_without_signals}[kind](path, threads)
     wall = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(json.dumps({"wall": wall, "peak": peak, "result": result}, default=str))
@@ -165,7 +219,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     p.add_argument("--child", nargs=2, metavar=("KIND", "PATH"))
     p.add_argument("--skip-rebuild", action="store_true")
-    p.add_argument("--only", choices=("project", "duckdb", "parse"), help="run one side only (e.g. for very large files)")
+    p.add_argument("--only", choices=("project", "duckdb", "parse", "unsignalled"), help="run one side only (e.g. for very large files)")
     p.add_argument("--vocabulary-scale", type=float, default=1.0, help="multiply every vocabulary size (default 1: realistic)")
     p.add_argument("--distinct", action="store_true", help="worst case: every hashtag, host, mentioned account and user id new")
     args = p.parse_args()
@@ -181,7 +235,7 @@ def main() -> None:
     print(f"file: {path} ({path.stat().st_size / 1e9:.2f} GB, {args.rows:,} rows; generated or reused in {time.perf_counter() - start:.0f} s)")
     print("values: " + ("worst case, every hashtag, host, mentioned account and user id distinct" if args.distinct else vocab.label()))
     print(f"machine: {os.cpu_count()} cores; threads allowed: {args.threads}")
-    results = {kind: measure(kind, path, args.threads) for kind in ("project", "duckdb", "parse") if args.only in (None, kind)}
+    results = {kind: measure(kind, path, args.threads) for kind in ("project", "unsignalled", "duckdb", "parse") if args.only in (None, kind)}
     for name, m in results.items():
         print(f"{name:8} wall {m['wall']:8.2f} s   peak memory {m['peak'] / 2**30:6.2f} GiB   "
               f"({args.rows / m['wall'] / 1e6:.2f} M rows/s, {path.stat().st_size / m['wall'] / 1e6:.0f} MB/s)")
@@ -189,13 +243,26 @@ def main() -> None:
         ours = results["project"]["result"]
         print("distinct values: " + ", ".join(f"{k} {v:,}" for k, v in ours.pop("_distinct").items()))
         print(f"stored partial (cache entry): {ours.pop('_stored_bytes') / 1e6:.1f} MB; spilled to disk: {'yes' if ours.pop('_spilled') else 'no'}")
+    if "project" in results and "unsignalled" in results:
+        print(f"ratio project with signals / without: wall {results['project']['wall'] / results['unsignalled']['wall']:.2f}x, "
+              f"peak memory {results['project']['peak'] / results['unsignalled']['peak']:.2f}x")
     if "project" in results and "parse" in results:
         print(f"ratio project/parse floor: wall {results['project']['wall'] / results['parse']['wall']:.2f}x")
     if "project" in results and "duckdb" in results:
         ours, duck = results["project"], results["duckdb"]
-        print(f"ratio project/duckdb: wall {ours['wall'] / duck['wall']:.2f}x, peak memory {ours['peak'] / duck['peak']:.2f}x")
+        theirs = duck["result"].pop("_signals")
+        print(f"duckdb: co_retweet and copy_paste alone took {theirs.pop('_seconds'):.2f} s of its {duck['wall']:.2f} s; "
+              f"texts with a character NFKC could change (DuckDB has no NFKC): {theirs.pop('_unstable'):,}")
+        print(f"ratio project (statistics and all signals) / duckdb (statistics, co_retweet and copy_paste): wall "
+              f"{ours['wall'] / duck['wall']:.2f}x, peak memory {ours['peak'] / duck['peak']:.2f}x")
         mismatched = [k for k, v in duck["result"].items() if ours["result"].get(k) != v]
-        print("same statistics: " + ("yes (every compared key)" if not mismatched else f"NO, differ in {mismatched}"))
+        mine = ours["result"]["signals"]
+        co = [{k: w[k] for k in ("window_minutes", "pairs", "accounts")} for w in mine["co_retweet"]]
+        copy = {k: mine["copy_paste"][k] for k in ("clusters", "tweets", "top")}
+        mismatched += [k for k, v in (("signals.co_retweet", co), ("signals.copy_paste", copy)) if theirs[k.split(".")[1]] != v]
+        print("same statistics: " + ("yes (every compared key, co_retweet and copy_paste included)" if not mismatched else f"NO, differ in {mismatched}"))
+        print("signals: " + json.dumps({"co_retweet": co, "copy_paste": {k: copy[k] for k in ("clusters", "tweets")},
+                                        "top_copy_paste": [(r["accounts"], r["tweets"]) for r in copy["top"][:3]]}))
     if not args.skip_rebuild:
         for k, v in rebuild_times().items():
             print(f"{k}: {v:.2f} s")

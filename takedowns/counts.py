@@ -202,29 +202,32 @@ def _ranked(table: pa.Table, n: int | None) -> pa.Table:
 
 
 _HASH_ROWS = 1 << 16  # values hashed at a time, so the temporary arrays stay small
+_WINDOWS = ((0, 16), (16, 32), (-16, None))  # the bytes of a value that pick its partition: its start, what follows, its end
 
 
 def string_hash(values: pa.Array) -> Any:
-    """Return a 64-bit hash of each string, computed with numpy over Arrow's buffers (no Python objects).
+    """Return a 64-bit hash of each string from its length and three 16-byte windows (start, next 16, end).
 
-    Pure arithmetic on the bytes: the same value hashes the same in every process, build and machine.
+    Equal values always hash the same, in every process, build and machine (pure arithmetic on the bytes); only
+    where a value goes is decided by it, and reading a fixed 48 bytes of each value instead of every byte makes
+    spilling long texts cheap.
     """
     import numpy as np
 
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    n = len(values)
-    wide = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
-    offsets = np.frombuffer(values.buffers()[1], dtype=np.int64 if wide else np.int32)[values.offset: values.offset + n + 1].astype(np.int64)
-    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]].astype(np.uint64) if n else np.zeros(0, np.uint64)
-    lengths = np.diff(offsets)
-    starts = offsets[:-1] - offsets[0]
-    position = np.arange(len(data), dtype=np.int64) - np.repeat(starts, lengths)
-    weighted = data * _WEIGHTS[position % len(_WEIGHTS)]
-    hashed = np.zeros(n, dtype=np.uint64)
-    filled = lengths > 0
-    if filled.any():
-        hashed[filled] = np.add.reduceat(weighted, starts[filled])
-    hashed ^= lengths.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    large = pa.types.is_large_string(values.type) or pa.types.is_large_binary(values.type)
+    raw = pc.fill_null(values.cast(pa.large_binary() if large else pa.binary()), pa.scalar(b"", pa.large_binary() if large else pa.binary()))
+    n = len(raw)
+    hashed = pc.cast(pc.binary_length(raw), pa.uint64()).to_numpy(zero_copy_only=False) * np.uint64(0xC2B2AE3D27D4EB4F)
+    pad = pa.scalar(b"\0" * 16, raw.type)
+    for i, (a, b) in enumerate(_WINDOWS):
+        window = pc.binary_slice(raw, a, b) if b is not None else pc.binary_slice(raw, a)
+        fixed = pc.binary_slice(pc.binary_join_element_wise(window, pad, pa.scalar(b"", raw.type)), 0, 16)
+        offsets = np.frombuffer(fixed.buffers()[1], dtype=np.int64 if large else np.int32)[fixed.offset: fixed.offset + n + 1]
+        start = int(offsets[0]) if n else 0
+        words = np.frombuffer(fixed.buffers()[2], dtype=np.uint8)[start: start + 16 * n].view(np.uint64).reshape(n, 2)
+        hashed ^= words[:, 0] * _WEIGHTS[2 * i] + words[:, 1] * _WEIGHTS[2 * i + 1]
+        hashed ^= hashed >> np.uint64(31)
     hashed ^= hashed >> np.uint64(33)  # a final mix, so that similar values spread over all partitions
     hashed *= np.uint64(0xFF51AFD7ED558CCD)
     hashed ^= hashed >> np.uint64(29)

@@ -76,6 +76,7 @@ NOTE = ("Shares have 4 decimals and are null when what they divide by is 0. Rows
 
 KEYED = pa.schema([("key", pa.string()), ("userid", pa.string()), ("minute", pa.int32())])
 REPLIES = pa.schema([("key", pa.string()), ("target", pa.string()), ("userid", pa.string())])
+CLIENT_USERS = pa.schema([("key", pa.string()), ("userid", pa.string())])  # an unlisted client and an account that used it
 
 # Python's str.isspace() characters, which are also Arrow's: written out so the pattern means the same everywhere.
 _SPACE = r"\t\n\x0B\f\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
@@ -93,6 +94,11 @@ def minutes(times: pa.Array) -> pa.Array:
     """Return minutes since 1970-01-01 00:00 UTC of ``YYYY-MM-DD HH:MM[:SS]`` times (checked by the reader's rules)."""
     parsed = pc.strptime(pc.utf8_slice_codeunits(times, 0, 16), format="%Y-%m-%d %H:%M", unit="s")
     return pc.cast(pc.divide(pc.cast(parsed, pa.int64()), 60), pa.int32())
+
+
+@functools.cache
+def _listed_clients() -> dict[str, str]:
+    return client_classes()
 
 
 @functools.cache
@@ -142,22 +148,14 @@ def normalise(texts: pa.Array) -> pa.Array:
     return pc.utf8_trim(texts, " ")
 
 
-def _pair(first: pa.Array, second: pa.Array) -> pa.Array:
-    """Join two texts so that any two different pairs stay different: ``<length of first>:<first><second>``."""
-    return pc.binary_join_element_wise(pc.cast(pc.utf8_length(first), pa.string()), ":", first, second, "")
-
-
-def _second(joined: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """Return the second text of each ``_pair``, sliced per distinct length of the first (few: ids have few lengths)."""
-    joined = joined.combine_chunks() if isinstance(joined, pa.ChunkedArray) else joined
-    if len(joined) == 0:
-        return pa.array([], pa.string())
-    lengths = pc.struct_field(pc.extract_regex(joined, pattern=r"^(?P<n>\d+):"), [0])
-    out = pa.nulls(len(joined), pa.string())
-    for n in pc.unique(lengths).to_pylist():
-        chosen = pc.equal(lengths, n)
-        out = pc.replace_with_mask(out, chosen, pc.utf8_slice_codeunits(pc.filter(joined, chosen), len(n) + 1 + int(n)))
-    return out
+def _other_client_users(client: pa.Array, userid: pa.Array) -> pa.Table:
+    """Return each distinct (client, account) of a batch whose client is not in the kept list (official or automation)."""
+    listed = pa.array(sorted(_listed_clients()), pa.string())
+    used = pc.and_(pc.and_(pc.not_equal(client, ""), pc.not_equal(userid, "")), pc.invert(pc.is_in(client, value_set=listed)))
+    table = pa.table({"key": pc.filter(client, used), "userid": pc.filter(userid, used)})
+    if table.num_rows:
+        table = table.group_by(["key", "userid"], use_threads=False).aggregate([])
+    return table.select(["key", "userid"]).cast(CLIENT_USERS)
 
 
 def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array) -> dict[str, Any]:
@@ -192,7 +190,7 @@ def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array) -> dict[
         "replied_users": Counts.of(pc.filter(col("in_reply_to_userid"), reply)),
         "engagement_values": Counts.of(engagement),
         "first_minutes": Counts.smallest(userid, minute),
-        "client_users": Counts.of(pc.if_else(pc.or_(pc.equal(client, ""), pc.equal(userid, "")), "", _pair(userid, client))),
+        "client_users": Rows.of(_other_client_users(client, userid), "key"),
         "client_months": Counts.of(pc.binary_join_element_wise(month, client, "")),
         "co_retweets": Rows.of(co, "key"),
         "texts": Rows.of(pasted, "key"),
@@ -517,12 +515,10 @@ def posting_tools(t: Any) -> dict[str, Any]:
             per_client[client] = n
     other = t.rows - tweets["official"] - tweets["automation"]
     accounts: dict[str, int] = {}
-    wanted = pa.array(list(per_client), pa.string())
-    for table in t.client_users.partitions():
-        clients = _second(table.column("value"))
-        found = pc.value_counts(pc.filter(clients, pc.is_in(clients, value_set=wanted)))
-        for client, n in zip(found.field("values").to_pylist(), found.field("counts").to_pylist(), strict=True):
-            accounts[client] = accounts.get(client, 0) + n
+    for table in t.client_users.partitions():  # every row of a client is in one partition
+        if table.num_rows:
+            g = table.group_by("key", use_threads=False).aggregate([("userid", "count_distinct")])
+            accounts.update(zip(g.column("key").to_pylist(), g.column("userid_count_distinct").to_pylist(), strict=True))
     shared = sorted(((c, a, per_client[c]) for c, a in accounts.items() if a >= 2), key=lambda x: (-x[1], -x[2], x[0]))
     months: dict[str, dict[str, int]] = {}
     for joined, n in t.client_months.items():

@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .counts import Counts, Rows, Segment
-from .signals import KEYED, REPLIES, rows_of_tweets, signals
+from .signals import CLIENT_USERS, KEYED, REPLIES, rows_of_tweets, signals
 
 TOP = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -54,6 +54,10 @@ def _replies() -> Rows:
     return Rows(REPLIES, "key")
 
 
+def _client_users() -> Rows:
+    return Rows(CLIENT_USERS, "key")
+
+
 @dataclass
 class TweetsPartial:
     rows: int = 0
@@ -79,7 +83,7 @@ class TweetsPartial:
     replied_users: Counts = field(default_factory=_strings)
     engagement_values: Counts = field(default_factory=_integers)  # of tweets that are not retweets
     first_minutes: Counts = field(default_factory=_smallest)  # each account's first tweet, minutes since 1970
-    client_users: Counts = field(default_factory=_strings)  # (account, client) pairs
+    client_users: Rows = field(default_factory=_client_users)  # (client, account) of clients not in the kept list
     client_months: Counts = field(default_factory=_strings)  # month + client
     co_retweets: Rows = field(default_factory=_keyed)  # retweets by retweeted tweet
     texts: Rows = field(default_factory=_keyed)  # original tweets by normalised text
@@ -393,7 +397,7 @@ def read_partial(path: Path) -> tuple[Any, dict[str, Any]]:
                 value = {(k if not isinstance(k, list) else tuple(k)): v for k, v in value}
             elif factory is list:
                 value = list(value)
-            elif factory in (_strings, _integers, _smallest, _keyed, _replies):  # counts stored as JSON: not ours
+            elif factory in (_strings, _integers, _smallest, _keyed, _replies, _client_users):  # counts stored as JSON: not ours
                 raise ValueError(f"{fl.name}: counts stored as JSON")
             values[fl.name] = value
     return cls(**values), header["extra"]
