@@ -54,6 +54,21 @@ class Row:
     accounts: int | None
     tweets: int | None
     marker: str
+    coordination: dict[str, Any] | None = None  # headline signals (``headline_signals``), None without a tweets dataset
+
+
+def headline_signals(stats: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the coordination signals the index, the overview and disclosures.json show for a release."""
+    sig = stats.get("signals")
+    if not sig:
+        return None
+    return {"co_retweet_1min_share": sig["co_retweet"][1]["share_of_active"],
+            "copy_paste_share": sig["copy_paste"]["share_of_original_tweets"],
+            "in_network_retweet_share": sig["in_network"]["retweet_share"],
+            "automation_share": sig["posting_tools"]["automation_share"],
+            "best_utc_offset": sig["working_hours"]["best_utc_offset"],
+            "office_hours_share": sig["working_hours"]["share"],
+            "engagement_gini": sig["engagement_concentration"]["gini"]}
 
 
 def _marker(d: Disclosure, now: dt.datetime) -> str:
@@ -66,7 +81,8 @@ def _marker(d: Disclosure, now: dt.datetime) -> str:
 
 def _row(d: Disclosure, stats: dict[str, Any], now: dt.datetime) -> Row:
     accounts = stats.get("accounts", d.accounts_announced)
-    return Row(d, d.accounts_announced if d.accounts_announced is not None else accounts, stats.get("tweets"), _marker(d, now))
+    return Row(d, d.accounts_announced if d.accounts_announced is not None else accounts, stats.get("tweets"), _marker(d, now),
+               headline_signals(stats))
 
 
 def _json(value: Any) -> bytes:
@@ -111,6 +127,7 @@ def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:
         "synthetic_data": d.synthetic_data,
         "accounts": stats.get("accounts"), "tweets": stats.get("tweets"), "active_accounts": stats.get("active_accounts"),
         "first_tweet": stats.get("first_tweet"), "last_tweet": stats.get("last_tweet"),
+        "coordination": headline_signals(stats),
     }
 
 
@@ -152,6 +169,12 @@ LIST_SCHEMA = {
                 "accounts": {"type": ["integer", "null"]}, "tweets": {"type": ["integer", "null"]},
                 "active_accounts": {"type": ["integer", "null"]},
                 "first_tweet": {"type": ["string", "null"]}, "last_tweet": {"type": ["string", "null"]},
+                "coordination": {"type": ["object", "null"], "description": "headline coordination signals (stats.json has them all; see "
+                                 "the Methods page): co_retweet_1min_share, copy_paste_share, in_network_retweet_share, automation_share, "
+                                 "best_utc_offset, office_hours_share, engagement_gini; null without a tweets dataset",
+                                 "properties": {k: {"type": ["number", "integer", "null"]} for k in (
+                                     "co_retweet_1min_share", "copy_paste_share", "in_network_retweet_share", "automation_share",
+                                     "best_utc_offset", "office_hours_share", "engagement_gini")}},
             },
         }},
     },
@@ -306,10 +329,13 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb.page("index.html", "index.html", "All disclosures", site.description, "index", rows=rows, totals=ov["totals"],
             any_synthetic=synthetic)
     overview_note = f"Source: {site.title}, {site.base_url}overview/. Licence: {licence}"
-    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov), lambda b: b.page(
+    signal_rows = [r for r in rows if r.coordination]
+    shown_signals = [(r.d.id, r.d.title, r.d.url, r.d.synthetic_data, r.coordination) for r in signal_rows]
+    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals), lambda b: b.page(
         "overview/index.html", "overview.html", "Overview",
         "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
-        "overview", overview=ov, totals=ov["totals"], charts=b.charts("overview/", ov, overview_note, "overview")))]
+        "overview", overview=ov, totals=ov["totals"], charts=b.charts("overview/", ov, overview_note, "overview"),
+        signal_rows=signal_rows))]
     for d in shown:
         links = shared.get(d.id, [])
         jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links),
@@ -423,7 +449,10 @@ def _size(n: int) -> str:
 
 
 def _disclosures_csv(records: list[dict[str, Any]], note: str) -> bytes:
+    signals = ("co_retweet_1min_share", "copy_paste_share", "in_network_retweet_share", "automation_share", "best_utc_offset",
+               "office_hours_share", "engagement_gini")
     cols = ("id", "title", "platform", "announced", "countries", "accounts_announced", "accounts", "tweets",
-            "first_tweet", "last_tweet", "tags", "synthetic_data", "url")
-    rows = [{**r, "countries": ";".join(c["code"] for c in r["countries"]), "tags": ";".join(r["tags"])} for r in records]
+            "first_tweet", "last_tweet", *signals, "tags", "synthetic_data", "url")
+    rows = [{**r, **{k: (r["coordination"] or {}).get(k) for k in signals},
+             "countries": ";".join(c["code"] for c in r["countries"]), "tags": ";".join(r["tags"])} for r in records]
     return table_csv(tuple((c, c) for c in cols), rows, note).encode()

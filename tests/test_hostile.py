@@ -458,3 +458,49 @@ def test_csv_downloads_cannot_smuggle_spreadsheet_formulas(tmp_path: Path) -> No
     assert rows[1][0] == "'" + text  # a spreadsheet shows it as text, never runs it
     download = json.loads((site / "disclosures/tiny-2019/charts/clients.json").read_text())
     assert download["rows"][0]["value"] == text  # JSON keeps it exact
+
+
+# ---------------------------------------------------------------- coordination signals
+
+
+def _signal_rows(text: str) -> list[dict[str, str]]:
+    """Every tiny row an original tweet of ``text``: a copy-paste cluster of 3 accounts, and 5 replies swarming ``text``'s tweet."""
+    rows = _rows(text)
+    for i, row in enumerate(rows):
+        row["is_retweet"] = "false"
+        row["retweet_userid"] = row["retweet_tweetid"] = ""
+        row["tweet_text"] = f"{text} pasted by every account"
+        row["in_reply_to_tweetid"], row["in_reply_to_userid"] = ("77", text) if i < 5 else ("", "")
+    return rows
+
+
+def _build_signals(project: Project, text: str) -> Path:
+    _write_tweets(project.data / "tiny" / "tweets.csv", _signal_rows(text))
+    project.add()
+    project.build(search_index=False)
+    return project.output
+
+
+@pytest.fixture(scope="module")
+def benign_signals(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[int, int]]:
+    return _census(_build_signals(Project(tmp_path_factory.mktemp("benign-signals")), "benign words"))
+
+
+@pytest.mark.parametrize("text", HOSTILE[:6] + HOSTILE[-2:], ids=[f"hostile{i}" for i in range(8)])
+def test_hostile_text_in_signals_is_inert_and_exact(tmp_path: Path, benign_signals: dict[str, tuple[int, int]], text: str) -> None:
+    site = _build_signals(Project(tmp_path), text)
+    assert _census(site) == benign_signals  # no script, no handler more than with plain words
+    stats = json.loads((site / "disclosures/tiny-2019/stats.json").read_text())["signals"]
+    cluster = stats["copy_paste"]["top"][0]
+    assert cluster["accounts"] == 3 and cluster["tweets"] == 6
+    assert stats["reply_swarms"]["targets"][0]["userid"] == text and stats["reply_swarms"]["targets"][0]["replies"] == 5
+    page = HTMLParser((site / "disclosures/tiny-2019/index.html").read_text())
+    table = page.css_first("#chart-copy-paste table")
+    assert table.css_first("tbody th").text() == cluster["text"]  # shown as text, exactly: escaped, not markup
+    swarm = page.css_first("#chart-reply-swarms table")
+    assert swarm.css_first("tbody th").text() == text
+    download = json.loads((site / "disclosures/tiny-2019/charts/reply-swarms.json").read_text())
+    assert download["rows"][0]["userid"] == text
+    for svg in (site / "disclosures/tiny-2019/charts").glob("*.svg"):
+        tree = ElementTree.fromstring(svg.read_bytes())
+        assert not [e for e in tree.iter() if e.tag.endswith("script") or any(a.startswith("on") for a in e.attrib)]
