@@ -34,7 +34,8 @@ class Vocabulary:
 
     def label(self) -> str:
         return (f"Zipf(1) over {self.accounts:,} accounts, {self.hashtags:,} hashtags, {self.hosts:,} hosts, "
-                f"{self.mentioned:,} mentioned accounts, {self.tweets:,} retweeted tweets")
+                f"{self.mentioned:,} mentioned accounts, {self.tweets:,} retweeted tweets; one original text in six is one of "
+                f"{PASTED:,} pasted messages (Zipf(1))")
 
 
 def zipf(rng: np.random.Generator, size: int, vocabulary: int) -> np.ndarray:
@@ -64,11 +65,19 @@ WORDS = np.array(("the", "people", "government", "truth", "news", "today", "vote
                   "\"quote\"", "مرحبا", "привет", "hola", "東京", "ok"), dtype=object)
 
 
+PASTED = 200_000  # messages that operations paste from many accounts, drawn Zipf(1)
+
+
 def _tweet_text(rng: np.random.Generator, n: int) -> pa.Array:
     words = [pa.array(WORDS[rng.integers(0, len(WORDS), n)].tolist(), pa.string()) for _ in range(10)]
     text = pc.binary_join_element_wise(*words, " ")
     newline = pa.array(rng.random(n) < 0.05)
-    return pc.if_else(newline, pc.binary_join_element_wise(text, pa.scalar("second line"), "\n"), text)
+    text = pc.if_else(newline, pc.binary_join_element_wise(text, pa.scalar("second line"), "\n"), text)
+    # One text in six is a pasted message: the same words, with its own link, sometimes shouted.
+    message = pc.binary_join_element_wise("Read the truth about story ", _text("", zipf(rng, n, PASTED)), " before they delete it https://t.co/",
+                                          _text("", rng.integers(0, 10**9, n)), "")
+    message = pc.if_else(pa.array(rng.random(n) < 0.2), pc.utf8_upper(message), message)
+    return pc.if_else(pa.array(rng.random(n) < 1 / 6), message, text)
 
 
 def chunk(rng: np.random.Generator, start: int, n: int, vocab: Vocabulary, distinct: bool, first_day: np.datetime64) -> pa.Table:

@@ -34,7 +34,7 @@ from realistic import Vocabulary, write  # noqa: E402  (bench/realistic.py)
 def generate(path: Path, rows: int, vocab: Vocabulary, distinct: bool) -> None:
     """Write ``rows`` tweets to ``path`` unless the same file is there already."""
     marker = path.with_suffix(".rows")
-    label = f"{rows} {vocab} {distinct}"
+    label = f"{rows} {vocab} {distinct} generator 2"  # bump when bench/realistic.py changes what it writes
     if path.exists() and marker.exists() and marker.read_text() == label:
         return
     write(path, rows, vocab, distinct)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 PREFIX = "/takedowns/"
 PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "disclosures/meta-2026-h1-china/", "overview/", "countries/", "countries/ve/",
-         "tags/", "tags/iran/", "about/", "search/", "404.html"]
+         "tags/", "tags/iran/", "about/", "methods/", "search/", "404.html"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -180,6 +180,36 @@ def test_each_chart_is_one_keyboard_stop_with_its_sentence(browser, served: str)
     context.close()
 
 
+def test_signal_charts_are_keyboard_stops_and_the_overview_sorts_by_signal(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    context, page, problems = _open(browser, served + "disclosures/ira-2018-10/")
+    section = page.locator("section[aria-labelledby=signals]")
+    names = section.locator("figure.chart").evaluate_all("fs => fs.map(f => f.id)")
+    assert "chart-co-retweet" in names and "chart-copy-paste" in names
+    for name in ("co-retweet", "copy-paste"):
+        figure = page.locator(f"#chart-{name}")
+        figure.scroll_into_view_if_needed()
+        figure.locator(".chart-view").wait_for(timeout=15000)
+        figure.locator("h3").click()
+        page.keyboard.press("Tab")
+        label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert label == "Chart: " + figure.locator("figcaption p").inner_text()
+        page.keyboard.press("Tab")  # next: the data table's summary, opened from the keyboard
+        assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+        page.keyboard.press("Enter")
+        assert figure.locator("details").evaluate("d => d.open")
+    context.close()
+    assert problems == []
+    context, page, problems = _open(browser, served + "overview/")
+    button = page.locator("table.signals-table thead th").nth(1).locator("button")
+    button.click()
+    button.click()  # descending: the most co-retweeting release first
+    first = page.locator("table.signals-table tbody tr").first.locator("td").first.get_attribute("data-value")
+    values = page.locator("table.signals-table tbody tr td:nth-of-type(1)").evaluate_all("cs => cs.map(c => Number(c.dataset.value))")
+    assert float(first) == max(values) and values == sorted(values, reverse=True)
+    context.close()
+    assert problems == []
+
+
 def test_charts_load_without_shifting_the_layout(browser, served: str) -> None:  # type: ignore[no-untyped-def]
     """Each chart's box is as tall with the static image (no JavaScript) as with the interactive chart."""
     url = served + "disclosures/iran-2019-01/"
@@ -192,7 +222,7 @@ def test_charts_load_without_shifting_the_layout(browser, served: str) -> None: 
         boxes.nth(i).scroll_into_view_if_needed()
         page.locator("figure.chart").nth(i).locator(".chart-canvas.interactive svg").wait_for(timeout=15000)
     live = boxes.evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
-    assert len(static) == len(live) == 8
+    assert len(static) == len(live) == 16  # 8 of the release and 8 of its coordination signals (no clusters or swarms)
     assert all(abs(a - b) <= 4 for a, b in zip(static, live)), str(list(zip(static, live)))
     assert problems == []
     context.close()

@@ -133,7 +133,7 @@ def reply_swarms(s: dict[str, Any]) -> Chart | None:
                        "rank": range(len(targets))})
     bars = alt.Chart(df).mark_bar(color="#3a7d44").encode(
         x=alt.X("swarmed:Q", title="Tweets that got 5 or more replies", axis=COUNT_AXIS),
-        y=alt.Y("userid:N", title="Account replied to", sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
+        y=alt.Y("userid:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
                 axis=alt.Axis(labelLimit=220)),
         tooltip=[alt.Tooltip("userid:N", title="Account"), alt.Tooltip("swarmed:Q", title="Swarmed tweets", format=",")],
     ).properties(width=WIDTH - 300, height=max(40, 18 * len(targets)))
@@ -184,7 +184,7 @@ def dormancy(s: dict[str, Any]) -> Chart | None:
     df = pd.DataFrame({"bin": [r["bin"] for r in rows], "count": [r["count"] for r in rows], "rank": range(len(rows))})
     bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
         x=alt.X("count:Q", title="Accounts", axis=COUNT_AXIS),
-        y=alt.Y("bin:N", title="From creation to first tweet", sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
+        y=alt.Y("bin:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
         tooltip=[alt.Tooltip("bin:N", title="Wait"), alt.Tooltip("count:Q", title="Accounts", format=",")],
     ).properties(width=WIDTH - 260, height=18 * len(rows))
     summary = (f"Time from each account's creation to its first tweet in the release; the median wait was "
