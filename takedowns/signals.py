@@ -59,7 +59,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("creation", "from the users file (null without one): `{busiest_days, share_on_busiest_days, never_tweeted, dormancy_days_median, "
      "dormancy_days}`: the 10 days with the most accounts created `{date, count}` (count descending, then date); the share of "
      "accounts created on them; accounts of the users file with no tweet; the median of the days from each account's creation date "
-     "to its first tweet's date (accounts with both), and the distribution of those days `{days, count}`"),
+     "to its first tweet's date (accounts with both), and the distribution of those days `{days, count}`; accounts created per "
+     "day `per_day: [{date, count}]`, by date"),
     ("working_hours", "for each whole-hour UTC offset −12 … +14, the share of tweets whose local time falls Monday–Friday "
      "09:00–17:59: `{best_utc_offset, share, by_offset: [{offset, share}]}`; best is the highest share, ties to the smaller offset"),
     ("posting_tools", "each `tweet_client_name` classed `official`, `automation` or `other` by the list on the Methods page "
@@ -469,7 +470,8 @@ def creation(t: Any, u: Any) -> dict[str, Any]:
                 waits[days] = waits.get(days, 0) + 1
     return {"busiest_days": busiest, "share_on_busiest_days": _share(on_busiest, u.rows), "never_tweeted": never,
             "dormancy_days_median": _median(sorted(waits.items())),
-            "dormancy_days": [{"days": d, "count": c} for d, c in sorted(waits.items())]}
+            "dormancy_days": [{"days": d, "count": c} for d, c in sorted(waits.items())],
+            "per_day": [{"date": v, "count": c} for v, c in u.created_days.items()]}
 
 
 # working hours -------------------------------------------------------------------------------------------------------

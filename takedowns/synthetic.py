@@ -165,7 +165,8 @@ def tweets(release: Release, accounts: list[dict[str, str]]) -> Iterator[dict[st
         when = when.replace(hour=int(rng.triangular(5, 23, 12)) % 24)
         if plant.office_offset is not None:  # office hours at the planted offset: a weekday, 09:00-17:59 local
             local = when + dt.timedelta(hours=plant.office_offset)
-            local -= dt.timedelta(days=max(0, local.weekday() - 4))
+            if local.weekday() > 4:  # a weekend tweet moves to a weekday of the same week
+                local -= dt.timedelta(days=local.weekday() - int(rng.random() * 5))
             local = local.replace(hour=9 + int(rng.random() * 9))
             when = local - dt.timedelta(hours=plant.office_offset)
         retweet = rng.random() < 0.45

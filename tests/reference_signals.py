@@ -179,7 +179,8 @@ def reference_signals(users: list[Path], tweets: list[Path]) -> dict[str, Any]:
         creation = {"busiest_days": [{"date": d, "count": c} for d, c in busiest],
                     "share_on_busiest_days": _share(sum(c for _, c in busiest), len(u)),
                     "never_tweeted": len(set(u["userid"]) - tweeted), "dormancy_days_median": _median(waits),
-                    "dormancy_days": [{"days": d, "count": c} for d, c in sorted(counted.items())]}
+                    "dormancy_days": [{"days": d, "count": c} for d, c in sorted(counted.items())],
+                    "per_day": [{"date": d, "count": c} for d, c in sorted(days.items())]}
 
     # working_hours
     by_offset = []

@@ -71,7 +71,9 @@ def test_creation_by_hand(hand: dict) -> None:
         "busiest_days": [{"date": "2019-01-01", "count": 2}, {"date": "2018-12-25", "count": 1}, {"date": "2018-12-31", "count": 1},
                          {"date": "2019-01-02", "count": 1}],
         "share_on_busiest_days": 1.0, "never_tweeted": 1, "dormancy_days_median": 6,
-        "dormancy_days": [{"days": 5, "count": 1}, {"days": 6, "count": 2}, {"days": 13, "count": 1}]}
+        "dormancy_days": [{"days": 5, "count": 1}, {"days": 6, "count": 2}, {"days": 13, "count": 1}],
+        "per_day": [{"date": "2018-12-25", "count": 1}, {"date": "2018-12-31", "count": 1}, {"date": "2019-01-01", "count": 2},
+                    {"date": "2019-01-02", "count": 1}]}
 
 
 def test_working_hours_by_hand(hand: dict) -> None:

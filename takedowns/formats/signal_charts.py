@@ -149,21 +149,28 @@ def reply_swarms(s: dict[str, Any]) -> Chart | None:
 @chart("creation-days", scope="signals")
 def creation_days(s: dict[str, Any]) -> Chart | None:
     sig = _signals(s)
-    if not sig or not sig.get("creation") or not sig["creation"]["busiest_days"]:
+    if not sig or not sig.get("creation") or not sig["creation"]["per_day"]:
         return None
     c = sig["creation"]
-    days = c["busiest_days"]
-    df = pd.DataFrame({"date": [d["date"] for d in days], "count": [d["count"] for d in days], "rank": range(len(days))})
-    bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
-        x=alt.X("count:Q", title="Accounts created that day", axis=COUNT_AXIS),
-        y=alt.Y("date:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
-        tooltip=[alt.Tooltip("date:N", title="Day"), alt.Tooltip("count:Q", title="Accounts", format=",")],
-    ).properties(width=WIDTH - 200, height=18 * len(days))
-    summary = (f"The 10 days on which most of the accounts were created account for {_pct(c['share_on_busiest_days'])} of them; "
-               f"the busiest, {days[0]['date']}, saw {_n(days[0]['count'])}. {_n(c['never_tweeted'])} accounts of the users file "
-               f"never tweeted.")
-    return Chart("creation-days", "Days with the most accounts created", summary, (("date", "Day"), ("count", "Accounts created")),
-                 tuple(days), _spec(bars, "Days with the most accounts created"))
+    days = c["per_day"]
+    busiest = {d["date"] for d in c["busiest_days"]}
+    df = pd.DataFrame({"date": [d["date"] for d in days], "count": [d["count"] for d in days],
+                       "busiest": ["One of the 10 busiest days" if d["date"] in busiest else "Other days" for d in days]})
+    bars = alt.Chart(df).mark_bar(width=2).encode(
+        x=alt.X("date:T", title="Day created"),
+        y=alt.Y("count:Q", title="Accounts", axis=COUNT_AXIS),
+        color=alt.Color("busiest:N", title=None, scale=alt.Scale(domain=["One of the 10 busiest days", "Other days"],
+                                                                  range=["#b5531f", "#9db4d3"]), legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip("date:T", title="Day", format="%Y-%m-%d"), alt.Tooltip("count:Q", title="Accounts", format=",")],
+    ).properties(width=WIDTH - 120, height=200)
+    top = c["busiest_days"][0]
+    summary = (f"Accounts created per day, from {days[0]['date']} to {days[-1]['date']}; the 10 busiest days (marked) account for "
+               f"{_pct(c['share_on_busiest_days'])} of the accounts, the busiest, {top['date']}, for {_n(top['count'])}. "
+               f"{_n(c['never_tweeted'])} accounts of the users file never tweeted.")
+    rows = tuple({"date": d["date"], "count": d["count"], "busiest": "yes" if d["date"] in busiest else ""} for d in days)
+    return Chart("creation-days", "Accounts created per day", summary,
+                 (("date", "Day"), ("count", "Accounts created"), ("busiest", "One of the 10 busiest days")), rows,
+                 _spec(bars, "Accounts created per day"))
 
 
 DORMANCY_BINS = ((None, -1, "Before creation (data quirk)"), (0, 0, "Same day"), (1, 6, "1–6 days"), (7, 29, "1–4 weeks"),

@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""Time each stage of the statistics and coordination signals of one tweets file.
+
+    python3 bench/signal_stages.py bench/out/tweets_10000000.csv     # made by bench/stats_vs_duckdb.py
+
+Prints the time to read the file into its partial (with, then without, the signals' per-batch rows),
+to store the partial in the cache format, and to compute each signal from it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def stages(path: Path, signals_on: bool) -> None:
+    from takedowns import signals, stats
+    from takedowns.compute import Task, run_task
+    from takedowns.model import DatasetFile
+
+    if not signals_on:
+        stats.rows_of_tweets = lambda batch, retweet: {}  # type: ignore[assignment]
+    file = DatasetFile(path.name, path, path.stat().st_size, "bench")
+    start = time.perf_counter()
+    t = run_task(Task(file, "tweets", "twitter", False)).partial
+    print(f"read into the partial ({'with' if signals_on else 'without'} the signals' rows): {time.perf_counter() - start:.2f} s")
+    if not signals_on:
+        return
+    with tempfile.TemporaryDirectory(dir=path.parent) as folder:
+        start = time.perf_counter()
+        stats.write_partial(t, Path(folder) / "p.part")
+        size = (Path(folder) / "p.part").stat().st_size
+        print(f"store the partial: {time.perf_counter() - start:.2f} s, {size / 1e6:.0f} MB")
+        t, _ = stats.read_partial(Path(folder) / "p.part")
+        active = t.users.distinct()
+        for name, run in (("in_network", lambda: signals.in_network(t, None)), ("co_retweet", lambda: signals.co_retweet(t, active)),
+                          ("copy_paste", lambda: signals.copy_paste(t)), ("reply_swarms", lambda: signals.reply_swarms(t)),
+                          ("working_hours", lambda: signals.working_hours(t)), ("posting_tools", lambda: signals.posting_tools(t)),
+                          ("engagement_concentration", lambda: signals.engagement_concentration(t))):
+            start = time.perf_counter()
+            run()
+            print(f"  {name}: {time.perf_counter() - start:.2f} s")
+
+
+def main() -> None:
+    path = Path(sys.argv[1])
+    if len(sys.argv) > 2:
+        stages(path, sys.argv[2] == "on")
+        return
+    for mode in ("off", "on"):  # each in its own process, so neither warms the other
+        subprocess.run([sys.executable, __file__, str(path), mode], check=True, env={**os.environ})
+
+
+if __name__ == "__main__":
+    main()
