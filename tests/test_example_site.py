@@ -68,7 +68,10 @@ def test_disclosure_page_shows_figures_charts_sources_and_files(example_site: Pa
     assert figures["Accounts announced"] == "2,617"
     assert figures["Tweets in the released data"] == f"{stats['tweets']:,}"
     assert figures["Accounts that tweeted"] == f"{stats['active_accounts']:,}"
-    charts = [f.attributes["id"] for f in tree.css("figure.chart")]
+    charts = [f.attributes["id"] for f in tree.css("section[aria-labelledby=charts] figure.chart")]
+    signals = [f.attributes["id"] for f in tree.css("section[aria-labelledby=signals] figure.chart")]
+    assert signals == ["chart-in-network", "chart-co-retweet", "chart-creation-days", "chart-dormancy", "chart-working-hours",
+                       "chart-local-week", "chart-posting-tools", "chart-engagement-lorenz"]  # nothing planted here: no groups, clusters or swarms
     assert charts == ["chart-tweets-over-time", "chart-accounts-created", "chart-tweet-languages", "chart-hashtags",
                       "chart-domains", "chart-clients", "chart-hour-weekday", "chart-followers"]
     for fig in tree.css("figure.chart"):

@@ -110,5 +110,9 @@ def test_a_disclosure_built_from_the_thailand_zips_has_a_complete_page(project: 
     assert figures_text["Tweets in the released data"] == "21,385"
     assert figures_text["Accounts in the released data"] == "926"
     assert figures_text["Accounts that tweeted"] == "455"
-    assert len(page.css("figure.chart")) == 8
+    assert len(page.css("section[aria-labelledby=charts] figure.chart")) == 8
+    # Every coordination signal has something to show in the real release (see test_signals for the values).
+    assert [f.attributes["id"].removeprefix("chart-") for f in page.css("section[aria-labelledby=signals] figure.chart")] == [
+        "in-network", "co-retweet", "co-retweet-groups", "copy-paste", "reply-swarms", "creation-days", "dormancy", "working-hours",
+        "local-week", "posting-tools", "engagement-lorenz"]
     assert Path(project.output / "disclosures/thailand-2020-09/stats.json").is_file()
