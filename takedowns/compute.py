@@ -207,8 +207,10 @@ def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool, progress: b
 
 def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows: bool = False,
                 workers: int | None = None, scheduler: str | None = None, progress: bool = False,
-                split_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+                split_dir: Path | None = None, profiles: dict[str, tuple[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Return each disclosure's statistics by id; raise DataError naming every bad file.
+
+    ``profiles``, if given, receives for each release that has one its figures key and profile table (``campaigns``).
 
     On a cluster with ``split_dir`` (a folder every worker sees), a file larger than ``SPLIT_BYTES`` is divided
     among the workers instead of read by one.
@@ -257,17 +259,22 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
         result_by_id = {}
         for d in disclosures:
             key = figures_key(d, skip_bad_rows)
+            profile = (cache.folder or scratch) / "profiles" / f"{key}.arrow" if _profiled(d) else None
             known = cache.get_figures(key)
-            if known is not None:
+            if known is not None and (profile is None or profile.exists()):
                 result_by_id[d.id] = known
-                continue
-            try:
-                # Through JSON, so that fresh and remembered figures are the same values (lists, not tuples).
-                result_by_id[d.id] = json.loads(json.dumps(disclosure_figures(d, outcomes, skip_bad_rows)))
-            except DataError as exc:
-                problems.extend(exc.problems)
-                continue
-            cache.put_figures(key, result_by_id[d.id])
+            else:
+                try:
+                    # Through JSON, so that fresh and remembered figures are the same values (lists, not tuples).
+                    result_by_id[d.id] = json.loads(json.dumps(disclosure_figures(d, outcomes, skip_bad_rows, profile)))
+                except DataError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                cache.put_figures(key, result_by_id[d.id])
+            if profiles is not None and profile is not None and profile.exists():
+                from .campaigns import read_profile
+
+                profiles[d.id] = (key, read_profile(profile))
         if problems:
             raise DataError(problems)
         return result_by_id
@@ -502,14 +509,23 @@ def duplicate_accounts(d: Disclosure, duplicates: dict[str, int]) -> DataError:
     return DataError(problems)
 
 
+def _profiled(d: Disclosure) -> bool:
+    """Whether a disclosure's data leaves a profile for the cross-campaign views."""
+    return any(FORMATS[ds.format].profile is not None for ds in d.datasets)
+
+
 def figures_key(d: Disclosure, skip_bad_rows: bool) -> str:
     """A digest of the stored partials a disclosure's statistics are merged from (each keyed on its file and the code)."""
     keys = [f"{ds.format}/{ds.role}/{Task(f, ds.role, ds.format, skip_bad_rows).key}" for ds in d.datasets for f in ds.files]
     return hashlib.sha256("\n".join(keys).encode()).hexdigest()
 
 
-def disclosure_figures(d: Disclosure, outcomes: dict[str, Path], skip_bad_rows: bool) -> dict[str, Any]:
-    """Merge one disclosure's file partials, role by role within each format, and return its statistics."""
+def disclosure_figures(d: Disclosure, outcomes: dict[str, Path], skip_bad_rows: bool,
+                       profile: Path | None = None) -> dict[str, Any]:
+    """Merge one disclosure's file partials, role by role within each format, and return its statistics.
+
+    With ``profile``, the items the release posted (``Format.profile``) are written there, for the cross-campaign views.
+    """
     merged: dict[str, dict[str, Any]] = {}  # format -> role -> partial
     skipped: list[dict[str, Any]] = []
     for dataset in d.datasets:
@@ -529,5 +545,10 @@ def disclosure_figures(d: Disclosure, outcomes: dict[str, Path], skip_bad_rows: 
             if getattr(part, "duplicates", None):  # an account on two rows of a users file would count twice
                 raise duplicate_accounts(d, part.duplicates)
         result.update(FORMATS[name].figures(merged[name]))
+        make = FORMATS[name].profile
+        if profile is not None and make is not None and (table := make(merged[name])) is not None:
+            from .campaigns import write_profile
+
+            write_profile(table, profile)
     result["skipped_rows"] = skipped
     return result

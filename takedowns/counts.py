@@ -62,7 +62,7 @@ class Counts:
     def __init__(self, kind: pa.DataType | None = None, agg: str = "sum") -> None:
         kind = kind if kind is not None else pa.string()
         self.kind = kind
-        self.agg = agg  # how the numbers of one value combine: "sum" (counts) or "min" (e.g. each account's first minute)
+        self.agg = agg  # how the numbers of one value combine: "sum" (counts), "min" or "max" (e.g. each account's first minute)
         self._folded: pa.Table = _schema(kind).empty_table()
         self._parts: list[pa.Table] = []
         self._queued = 0
@@ -83,12 +83,12 @@ class Counts:
         return out
 
     @classmethod
-    def smallest(cls, values: pa.Array | pa.ChunkedArray, numbers: pa.Array | pa.ChunkedArray) -> Counts:
-        """Keep the smallest of ``numbers`` for each non-empty value (a ``min`` counter)."""
-        out = cls(values.type, "min")
+    def smallest(cls, values: pa.Array | pa.ChunkedArray, numbers: pa.Array | pa.ChunkedArray, agg: str = "min") -> Counts:
+        """Keep the smallest (or with ``agg="max"`` the largest) of ``numbers`` for each non-empty value."""
+        out = cls(values.type, agg)
         table = pa.table({"value": values, "count": pc.cast(numbers, pa.int64())})
         table = table.filter(pc.not_equal(table.column("value"), "")) if pa.types.is_string(values.type) else table
-        out._folded = _group([table], out.kind, "min")
+        out._folded = _group([table], out.kind, agg)
         return out
 
     @classmethod

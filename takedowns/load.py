@@ -191,11 +191,31 @@ def load_content(content_dir: Path, data_dir: Path, hasher: Hasher | None = None
         if d.id in seen:
             problems.append(Problem(d.source_file, 0, 0, f"id {d.id!r} is already used by {seen[d.id]}"))
         seen.setdefault(d.id, d.source_file)
+    files = {str(p.name): p for p in paths}
+    for d in disclosures:
+        for other in d.related:
+            if other == d.id or other not in seen:
+                problems.append(Problem(d.source_file, _line_of(files.get(Path(d.source_file).name), "related"), 0,
+                                        f"related: {other!r} is this disclosure's own id" if other == d.id else
+                                        f"related: no disclosure has the id {other!r}"))
     if problems or site is None:
         raise ContentError(problems)
     disclosures.sort(key=lambda d: d.id)
     disclosures.sort(key=lambda d: d.announced, reverse=True)
     return Content(site, tuple(disclosures))
+
+
+def _line_of(path: Path | None, key: str) -> int:
+    """Return the line of a top-level key in a YAML file (0 if it cannot be found)."""
+    if path is None:
+        return 0
+    try:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.startswith(f"{key}:"):
+                return number
+    except (OSError, UnicodeError):
+        pass
+    return 0
 
 
 def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, report: Report) -> Dataset | None:

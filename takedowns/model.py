@@ -79,6 +79,7 @@ class Disclosure:
     publish_at: dt.datetime | None
     synthetic_data: bool
     source_file: str
+    related: tuple[str, ...] = ()  # other disclosures of the same operation
 
     @property
     def url(self) -> str:

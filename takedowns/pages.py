@@ -312,13 +312,15 @@ class SiteBuilder:
 
 
 def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
-                images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "") -> Output:
+                images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "",
+                campaigns: dict[str, Any] | None = None) -> Output:
     """Return every file of the site, keyed by its path in the output folder.
 
     With ``previous``, each disclosure's files and the overview's are reused from the last build when nothing
     they are made of changed (``render_key`` covers the code, templates and libraries).
     """
     shown = [d for d in disclosures if preview or d.published(now)]
+    by_id = {d.id: d for d in shown}
     sb = SiteBuilder(env, site, images, now, preview, previous, render_key)
     rows = [_row(d, stats[d.id], now) for d in shown]
     ov = overview_data(shown, stats)
@@ -338,10 +340,15 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
         signal_rows=signal_rows))]
     for d in shown:
         links = shared.get(d.id, [])
-        jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links),
-                     lambda b, d=d, links=links: _disclosure(b, d, stats[d.id], now, links)))  # type: ignore[misc]
+        across = {**_across(d, campaigns, by_id), "same_operation": _same_operation(d, shown, by_id)}
+        jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links, across),
+                     lambda b, d=d, links=links, across=across: _disclosure(b, d, stats[d.id], now, links, across)))  # type: ignore[misc]
     sb.fragments(jobs)
     _groups(sb, shown, rows)
+    _domains(sb, campaigns, by_id)
+    sb.out["related.json"] = _json({"source": site.base_url, "licence": licence, "note": RELATED_NOTE,
+                                    "related": {i: _across(by_id[i], campaigns, by_id)["related"] for i in sorted(by_id)
+                                                if _across(by_id[i], campaigns, by_id)["related"]}})
     sb.page("methods/index.html", "methods.html", "Methods: coordination signals",
             "How the coordination signals are defined and computed, with their sources.", "about", **methods_context())
     sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
@@ -371,7 +378,56 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     return sb.out
 
 
-def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime, shared: list[dict[str, Any]]) -> None:
+RELATED_NOTE = ("Weighted Jaccard similarity (sum of the smaller counts over sum of the larger) of the hashtags, linked hosts "
+                "(the platforms' own and link shorteners left out), posting clients (official apps left out) and mentioned or "
+                "retweeted accounts (numeric ids only: hashed ids differ per release) of two releases; similarity is the mean "
+                "over the kinds either release has. Alike is not the same operation: a lead to follow, not evidence.")
+
+
+def _across(d: Disclosure, campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) -> dict[str, Any]:
+    """What a disclosure's page shows of the cross-campaign views: related campaigns and its hosts with a page."""
+    from .campaigns import host_slug
+
+    if not campaigns:
+        return {"related": [], "hosts": []}
+    related = [{**r, "title": by_id[r["id"]].title, "url": by_id[r["id"]].url, "platform": by_id[r["id"]].platform}
+               for r in campaigns["related"].get(d.id, []) if r["id"] in by_id]
+    hosts = sorted(((h, next(x for x in rows if x["id"] == d.id), len(rows)) for h, rows in campaigns["domains"].items()
+                    if any(x["id"] == d.id for x in rows)), key=lambda t: (-t[2], -(t[1]["links"] or 0), t[0]))
+    return {"related": related,
+            "hosts": [{"host": h, "url": f"domains/{host_slug(h)}/", "links": mine["links"], "campaigns": n} for h, mine, n in hosts[:30]]}
+
+
+def _same_operation(d: Disclosure, shown: list[Disclosure], by_id: dict[str, Disclosure]) -> list[dict[str, str]]:
+    """Other shown disclosures of the same operation: named in this one's ``related``, or naming it in theirs."""
+    ids = {i for i in d.related if i in by_id} | {o.id for o in shown if d.id in o.related}
+    return [{"id": i, "title": by_id[i].title, "url": by_id[i].url, "platform": by_id[i].platform}
+            for i in sorted(ids, key=lambda i: (by_id[i].announced, i))]
+
+
+def _domains(sb: SiteBuilder, campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) -> None:
+    """A page per linked host worth one ("who else pushed this site?"), and their index."""
+    from .campaigns import host_slug
+
+    domains = (campaigns or {}).get("domains") or {}
+    listed = []
+    for host, rows in domains.items():
+        slug = host_slug(host)
+        shown = [{**r, "d": by_id[r["id"]]} for r in rows if r["id"] in by_id]
+        if not slug or not shown:
+            continue
+        sb.page(f"domains/{slug}/index.html", "domain.html", f"Linked host: {host}",
+                f"Which disclosed campaigns linked {host}, how often, and when.", "overview", host=host, rows=shown,
+                parent_url="domains/", parent_title="Linked hosts")
+        listed.append({"name": host, "url": f"domains/{slug}/", "count": len(shown)})
+    if listed:
+        sb.page("domains/index.html", "groups.html", "Linked hosts",
+                "Hosts that two or more disclosed campaigns linked, or that a campaign linked among its most linked.", "overview",
+                groups=sorted(listed, key=lambda g: (-g["count"], g["name"])))
+
+
+def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime, shared: list[dict[str, Any]],
+                across: dict[str, Any] | None = None) -> None:
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
     tables = doc.pop("tables", None) or []  # a format's own tables: on the page and as CSV, not in stats.json
@@ -400,6 +456,8 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     summary = " ".join(d.summary.split())
     sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
             d=d, stats=doc, charts=charts, signal_charts=signal_charts, files=files, tables=tables, shared=shared,
+            related=(across or {}).get("related") or [], hosts=(across or {}).get("hosts") or [],
+            same_operation=(across or {}).get("same_operation") or [],
             skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
             og_type="article", og_image=og_image, og_image_alt=og_alt)
 

@@ -81,17 +81,23 @@ def build(options: Options) -> Result:
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
     cache = Cache(options.cache / "stats" if options.cache else None)
+    profiles: dict[str, Any] = {}
     stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet,
-                        split_dir=options.split_dir)
+                        split_dir=options.split_dir, profiles=profiles)
+
+    # 2b. Across campaigns: what the shown releases' data share, from their profiles alone (kept while those are unchanged).
+    from .campaigns import cached_cross_campaign
+
+    campaigns = cached_cross_campaign(options.cache, profiles, stats, [d.id for d in shown])
 
     # 3–5 hold the output folder's lock: a second build into the same folder waits, so it never links
     #     files the first is replacing.
     with output_lock(options.cache, options.output, options.write):
-        return _pages_and_write(options, content, site, shown, stats, now, key)
+        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns)
 
 
 def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
-                     now: dt.datetime, key: str) -> Result:
+                     now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None) -> Result:
     from .assets import static_files, vendor_files
     from .images import Images
     from .pages import build_pages
@@ -106,7 +112,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     previous = Previous(options.cache, options.output) if options.write else None
     try:
         output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,
-                             render_key=render_key(options))
+                             render_key=render_key(options), campaigns=campaigns)
     finally:
         images.close()
     output.update(static_files(options.templates))

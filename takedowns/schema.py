@@ -150,6 +150,9 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
           "Topics, each a slug.", default=()),
     Field("datasets", ListOf(DATASET, max_items=20), "Files of the released data; leave out when the platform released none.",
           default=()),
+    Field("related", ListOf(Text(80, SLUG, "a disclosure id"), max_items=20, scalar_ok=True, unique=True),
+          "Ids of other disclosures of the same operation (e.g. the same network removed by another platform); each must "
+          "exist. Both pages link each other.", default=()),
     Field("synthetic_data", Boolean(), "The datasets are generated samples, not the real release; every page says so.",
           default=False),
     Field("draft", Boolean(), "Keep the disclosure out of every output of a normal build.", default=False),

@@ -46,6 +46,10 @@ def _smallest() -> Counts:
     return Counts(pa.string(), "min")
 
 
+def _largest() -> Counts:
+    return Counts(pa.string(), "max")
+
+
 def _keyed() -> Rows:
     return Rows(KEYED, "key")
 
@@ -88,6 +92,9 @@ class TweetsPartial:
     co_retweets: Rows = field(default_factory=_keyed)  # retweets by retweeted tweet
     texts: Rows = field(default_factory=_keyed)  # original tweets by normalised text
     reply_rows: Rows = field(default_factory=_replies)  # replies by replied tweet
+    # for the cross-campaign views (campaigns.py)
+    domain_first: Counts = field(default_factory=_smallest)  # each linked host's first minute
+    domain_last: Counts = field(default_factory=_largest)  # ... and last
 
 
 @dataclass
@@ -182,6 +189,21 @@ def _int_sum(column: pa.Array) -> int:
     return sum(numbers.to_pylist())  # Python integers: exact however large
 
 
+def _host_times(urls: pa.Array, times: pa.Array) -> dict[str, Counts]:
+    """Each linked host's first and last minute in a batch."""
+    from .signals import minutes
+
+    inner = pc.utf8_trim(urls, characters="[] ")
+    split = pc.split_pattern(inner, pattern=", ")
+    items = pc.utf8_trim(pc.list_flatten(split), characters="'\" ")
+    when = pc.take(minutes(times), pc.list_parent_indices(split))
+    host = pc.struct_field(pc.extract_regex(items, pattern=_HOST), [0])
+    found = pc.is_valid(host)
+    host = pc.replace_substring_regex(pc.utf8_lower(pc.filter(host, found)), pattern=r"^www\.", replacement="")
+    when = pc.filter(when, found)
+    return {"domain_first": Counts.smallest(host, when), "domain_last": Counts.smallest(host, when, "max")}
+
+
 def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
     """Return the partial statistics of a batch of tweets rows."""
     col = batch.column
@@ -203,6 +225,7 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
         languages=_counts(col("tweet_language")),
         hashtags=_counts(hashtag_keys(list_items(col("hashtags")))),
         domains=_counts(url_domains(list_items(col("urls")))),
+        **_host_times(col("urls"), col("tweet_time")),
         mentions=_counts(list_items(col("user_mentions"))),
         clients=_counts(col("tweet_client_name")),
         users=_counts(col("userid")),
@@ -397,7 +420,7 @@ def read_partial(path: Path) -> tuple[Any, dict[str, Any]]:
                 value = {(k if not isinstance(k, list) else tuple(k)): v for k, v in value}
             elif factory is list:
                 value = list(value)
-            elif factory in (_strings, _integers, _smallest, _keyed, _replies, _client_users):  # counts stored as JSON: not ours
+            elif factory in (_strings, _integers, _smallest, _largest, _keyed, _replies, _client_users):  # counts stored as JSON: not ours
                 raise ValueError(f"{fl.name}: counts stored as JSON")
             values[fl.name] = value
     return cls(**values), header["extra"]

@@ -48,6 +48,7 @@ class Format:
     suffixes: tuple[str, ...] = (".csv", ".csv.gz", ".zip")  # file names it reads
     charts: str | None = None  # module whose @chart builders draw this format's figures (imported when charts are made)
     contract: tuple[Any, ...] = ()  # contract.Key of every figure it publishes in stats.json: schema, README table and defaults come from them
+    profile: Callable[[dict[str, Any]], Any] | None = None  # merged partials by role -> the items it posted (campaigns.PROFILE), or None
 
 
 FORMATS: dict[str, Format] = {}

@@ -86,7 +86,14 @@ TWITTER = register(Format(
     figures=lambda parts: _figures(parts),
     charts="takedowns.formats.signal_charts",
     contract=CONTRACT,
+    profile=lambda parts: _profile(parts),
 ))
+
+
+def _profile(parts: dict[str, Any]) -> Any:
+    from ..campaigns import profile_of
+
+    return profile_of(parts["tweets"]) if "tweets" in parts else None
 
 
 def _figures(parts: dict[str, Any]) -> dict[str, Any]:

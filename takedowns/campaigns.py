@@ -1,0 +1,151 @@
+"""Across campaigns: what one release's data shares with the others' (related campaigns, linked hosts).
+
+Each release with a tweets file leaves a *profile* beside its cached figures: the complete counts of
+the items it posted, by kind (hashtags, linked hosts, posting clients, mentioned and retweeted
+accounts), and each linked host's first and last time.  Cross-campaign views read only these
+profiles, never the datasets, and are kept while the set of published profiles is unchanged.
+Only published disclosures take part: nothing of an embargoed one can appear in another's page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .across import common_hosts
+from .similarity import KINDS, related
+
+PROFILE = pa.schema([("kind", pa.string()), ("value", pa.string()), ("count", pa.int64()), ("first", pa.int64()), ("last", pa.int64())])
+_UNHASHED = r"^[0-9]{1,20}$"  # a released numeric account id; hashed ids differ per release and can never match another's
+
+
+def profile_of(t: Any) -> pa.Table:
+    """Return a release's profile from its merged tweets partial: every item of every kind with its count."""
+    from .signals import _listed_clients
+
+    official = pa.array(sorted(c for c, kind in _listed_clients().items() if kind == "official"), pa.string())
+    skip = pa.array(sorted(common_hosts()), pa.string())
+    parts = []
+
+    def add(kind: str, table: pa.Table, drop: pa.Array | None = None, pattern: str | None = None,
+            first: pa.Table | None = None, last: pa.Table | None = None) -> None:
+        if drop is not None and table.num_rows:
+            table = table.filter(pc.invert(pc.is_in(table.column("value"), value_set=drop)))
+        if pattern is not None and table.num_rows:
+            table = table.filter(pc.match_substring_regex(table.column("value"), pattern))
+        n = table.num_rows
+        firsts = _lookup(table, first) if first is not None else pa.nulls(n, pa.int64())
+        lasts = _lookup(table, last) if last is not None else pa.nulls(n, pa.int64())
+        parts.append(pa.table({"kind": pa.array([kind] * n, pa.string()), "value": table.column("value"),
+                               "count": table.column("count"), "first": firsts, "last": lasts}, schema=PROFILE))
+
+    add("hashtags", _whole(t.hashtags))
+    add("hosts", _whole(t.domains), drop=skip, first=_whole(t.domain_first), last=_whole(t.domain_last))
+    add("clients", _whole(t.clients), drop=official)
+    accounts = _whole(t.mentions)
+    accounts = pa.concat_tables([accounts, _whole(t.retweeted_users)]).group_by("value").aggregate([("count", "sum")])
+    add("accounts", pa.table({"value": accounts.column("value"), "count": accounts.column("count_sum")}), pattern=_UNHASHED)
+    return pa.concat_tables(parts).sort_by([("kind", "ascending"), ("value", "ascending")])
+
+
+def _whole(counts: Any) -> pa.Table:
+    tables = list(counts.partitions())
+    return pa.concat_tables(tables) if tables else pa.table({"value": pa.array([], pa.string()), "count": pa.array([], pa.int64())})
+
+
+def _lookup(table: pa.Table, by: pa.Table) -> pa.Array:
+    index = pc.index_in(table.column("value"), value_set=by.column("value"))
+    return pc.take(by.column("count"), index)
+
+
+def write_profile(table: pa.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, PROFILE) as writer:
+        writer.write_table(table)
+    os.replace(tmp, path)
+
+
+def read_profile(path: Path) -> pa.Table:
+    with pa.OSFile(str(path), "rb") as source:  # read into memory: a build without a cache removes the file
+        return pa.ipc.open_file(source).read_all()
+
+
+def _minute(m: int | None) -> str | None:
+    return None if m is None else (dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(m))).strftime("%Y-%m-%d")
+
+
+def cross_campaign(profiles: dict[str, pa.Table], top_domains: dict[str, list[str]],
+                   indicators: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """Return the related campaigns of each release and the linked hosts worth a page, from the published profiles.
+
+    A host gets a page when two or more releases linked it (or named it as an indicator, for releases without data),
+    or when it is among a release's 20 most linked.
+    """
+    by_kind = {kind: {i: p.filter(pc.equal(p.column("kind"), kind)).select(["value", "count"]) for i, p in profiles.items()}
+               for kind in KINDS}
+    relations = related(by_kind)
+    hosts: dict[str, list[dict[str, Any]]] = {}
+    for ident, p in sorted(profiles.items()):
+        h = p.filter(pc.equal(p.column("kind"), "hosts"))
+        for value, count, first, last in zip(*(h.column(c).to_pylist() for c in ("value", "count", "first", "last")), strict=True):
+            hosts.setdefault(value, []).append({"id": ident, "links": count, "first": _minute(first), "last": _minute(last)})
+    skip = common_hosts()
+    for ident, named in sorted((indicators or {}).items()):
+        for value in sorted(set(named) - skip):
+            hosts.setdefault(value, []).append({"id": ident, "links": None, "first": None, "last": None})
+    wanted = {v for v, rows in hosts.items() if len(rows) >= 2} | {v for tops in top_domains.values() for v in tops if v in hosts}
+    domains = {v: sorted(hosts[v], key=lambda r: (-(r["links"] or 0), r["id"])) for v in sorted(wanted) if host_slug(v)}
+    return {"related": relations, "domains": domains}
+
+
+_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+
+
+def host_slug(host: str) -> str | None:
+    """Return the folder name of a host's page, or None when the host is not a well-formed name (dataset text is hostile)."""
+    if _HOST.match(host):
+        return host
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        return None
+    return ascii_host if _HOST.match(ascii_host) else None
+
+
+def cached_cross_campaign(cache: Path | None, profiles: dict[str, tuple[str, pa.Table]], stats: dict[str, dict[str, Any]],
+                          shown: list[str]) -> dict[str, Any]:
+    """Return ``cross_campaign`` of the shown releases, kept in the cache while their profiles and top hosts are unchanged.
+
+    Editing a disclosure's YAML changes none of these, so similarities are not computed again.
+    """
+    import hashlib
+    import json
+
+    from .freshness import code_digest
+
+    mine = {i: profiles[i] for i in shown if i in profiles}
+    tops = {i: [r["value"] for r in stats[i].get("top_domains") or []] for i in shown if i in mine}
+    named = {i: list(stats[i].get("indicator_domains") or []) for i in shown if stats[i].get("indicator_domains")}
+    key = hashlib.sha256(json.dumps([code_digest("campaigns", ("pyarrow", "numpy")), sorted((i, k) for i, (k, _) in mine.items()),
+                                     tops, named], sort_keys=True).encode()).hexdigest()
+    path = cache / "campaigns" / f"{key}.json" if cache else None
+    if path is not None and path.exists():
+        try:
+            return json.loads(path.read_text())
+        except ValueError:
+            pass
+    result = json.loads(json.dumps(cross_campaign({i: t for i, (_, t) in mine.items()}, tops, named)))
+    if path is not None:
+        from .files import atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(result, separators=(",", ":")))
+    return result

@@ -1,0 +1,127 @@
+"""Across campaigns: similarities worked out by hand, shared hosts on every page that should show them, nothing of an embargo."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from conftest import FIXTURES, Project
+
+from takedowns.errors import ContentError
+from takedowns.similarity import related, weighted_jaccard
+
+
+def _counts(pairs: dict[str, int]) -> pa.Table:
+    return pa.table({"value": list(pairs), "count": list(pairs.values())}, schema=pa.schema([("value", pa.string()), ("count", pa.int64())]))
+
+
+def test_weighted_jaccard_by_hand() -> None:
+    a = _counts({"x": 3, "y": 1, "z": 2})
+    b = _counts({"x": 1, "y": 4, "w": 5})
+    c = _counts({"x": 2, "q": 7})
+    found = weighted_jaccard({"a": a, "b": b, "c": c})
+    # a–b: Σmin = min(3,1) + min(1,4) = 2; Σmax = 3 + 4 + 2 + 5 = 14 -> 0.1429
+    # a–c: Σmin = min(3,2) = 2; Σmax = 3 + 1 + 2 + 7 = 13 -> 0.1538
+    # b–c: Σmin = min(1,2) = 1; Σmax = 2 + 4 + 5 + 7 = 18 -> 0.0556
+    assert {p: v[0] for p, v in found.items()} == {("a", "b"): 0.1429, ("a", "c"): 0.1538, ("b", "c"): 0.0556}
+    assert found[("a", "c")][1] == [("x", 3, 2)]
+    assert sorted(found[("a", "b")][1]) == [("x", 3, 1), ("y", 1, 4)]
+    assert weighted_jaccard({"a": a, "d": _counts({"other": 9})}) == {}  # nothing shared: no pair
+
+
+def test_related_is_the_mean_over_the_kinds_either_release_has() -> None:
+    kinds = {"hashtags": {"a": _counts({"t": 2}), "b": _counts({"t": 2})},  # identical: 1.0
+             "hosts": {"a": _counts({"h": 1}), "b": _counts({"g": 1})},  # nothing shared: 0.0
+             "clients": {"a": _counts({}), "b": _counts({})}}  # neither has any: left out of the mean
+    out = related(kinds)
+    assert out["a"] == [{"id": "b", "similarity": 0.5, "by_kind": {"hashtags": 1.0, "hosts": 0.0},
+                         "shared": {"hashtags": [{"value": "t", "counts": [2, 2]}], "hosts": [], "clients": []}}]
+    assert out["b"][0]["id"] == "a"
+
+
+def _tweets(path: Path, host: str, mention: str, tag: str) -> None:
+    """The tiny fixture's tweets, every one linking ``host``, mentioning ``mention`` and tagged ``tag``."""
+    with open(FIXTURES / "tiny" / "tweets.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:
+        r["urls"] = f"['https://{host}/page']"
+        r["user_mentions"] = f"['{mention}']"
+        r["hashtags"] = f"['{tag}']"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_ALL)
+        w.writerow(rows[0].keys())
+        w.writerows(r.values() for r in rows)
+
+
+def _two_releases(project: Project, mention_a: str, mention_b: str, **second: object) -> None:
+    for name, mention in (("one", mention_a), ("two", mention_b)):
+        _tweets(project.data / name / "tweets.csv", "shared-news.example", mention, "sametag")
+        (project.data / name / "users.csv").write_bytes((FIXTURES / "tiny" / "users.csv").read_bytes())
+    datasets = lambda n: [{"role": "users", "path": f"{n}/users.csv"}, {"role": "tweets", "path": f"{n}/tweets.csv"}]  # noqa: E731
+    project.add(id="one-2019", title="Release one", datasets=datasets("one"))
+    project.add(id="two-2019", title="Release two", datasets=datasets("two"), **second)
+
+
+def test_a_shared_host_shows_on_both_pages_and_on_its_own_page(project: Project) -> None:
+    _two_releases(project, "12345", "12345")
+    project.build()
+    for me, other in (("one-2019", "two-2019"), ("two-2019", "one-2019")):
+        page = project.html(f"disclosures/{me}/index.html")
+        related_rows = page.css("section[aria-labelledby=related] tbody tr")
+        assert [r.css_first("th a").attributes["href"] for r in related_rows] == [f"../../disclosures/{other}/"]
+        assert "shared-news.example" in related_rows[0].text()
+        hosts = page.css("section[aria-labelledby=hosts] a")
+        assert [a.attributes["href"] for a in hosts] == ["../../domains/shared-news.example/"]
+    domain = project.html("domains/shared-news.example/index.html")
+    rows = domain.css("tbody tr")
+    assert sorted(r.css_first("th a").text() for r in rows) == ["Release one", "Release two"]
+    links = [r.css("td")[1].text() for r in rows]
+    assert links == ["6", "6"]  # each of the six tweets links it once
+    listing = json.loads((project.output / "related.json").read_text())
+    mine = listing["related"]["one-2019"][0]
+    assert mine["id"] == "two-2019" and mine["by_kind"]["hosts"] == 1.0 and mine["by_kind"]["hashtags"] == 1.0
+    assert mine["by_kind"]["accounts"] == 1.0  # the same numeric account id
+
+
+def test_hashed_ids_never_match_across_releases(project: Project) -> None:
+    hashed = "Dauog8ymHFUXSKwzt8naraYR6e4jM0+ICMvAW6WF4="
+    _two_releases(project, hashed, hashed)
+    project.build()
+    mine = json.loads((project.output / "related.json").read_text())["related"]["one-2019"][0]
+    assert mine["by_kind"].get("accounts", 0.0) == 0.0 and mine["shared"]["accounts"] == []
+
+
+def test_an_embargoed_release_leaves_no_trace_in_cross_campaign_output(project: Project) -> None:
+    _two_releases(project, "12345", "12345", publish_at="2999-01-01T00:00:00Z")
+    project.build()
+    everything = "\n".join(p.read_text(errors="replace") for p in project.output.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".csv", ".xml"))
+    assert "two-2019" not in everything and "Release two" not in everything
+    page = project.html("disclosures/one-2019/index.html")
+    assert page.css_first("section[aria-labelledby=related]") is None
+    assert json.loads((project.output / "related.json").read_text())["related"] == {}
+    # Its host is still one of release one's top hosts, so it has a page, listing release one alone.
+    domain = project.html("domains/shared-news.example/index.html")
+    assert [r.css_first("th a").text() for r in domain.css("tbody tr")] == ["Release one"]
+
+
+def test_related_ids_are_checked_with_file_and_line(project: Project) -> None:
+    project.add(id="one-2019", related=["no-such-disclosure"])
+    with pytest.raises(ContentError) as caught:
+        project.build()
+    message = str(caught.value)
+    assert "one-2019.yaml" in message and "related: no disclosure has the id 'no-such-disclosure'" in message
+    line = next(i for i, t in enumerate((project.content / "disclosures" / "one-2019.yaml").read_text().splitlines(), 1) if t.startswith("related:"))
+    assert f":{line}" in message
+
+
+def test_related_disclosures_link_each_other(project: Project) -> None:
+    project.add(id="one-2019", title="Release one")
+    project.add(id="two-2019", title="Release two", platform="meta", datasets=None, related=["one-2019"])
+    project.build()
+    for me, other in (("one-2019", "Release two"), ("two-2019", "Release one")):
+        section = project.html(f"disclosures/{me}/index.html").css_first("section[aria-labelledby=same-operation]")
+        assert section is not None and [a.text() for a in section.css("a")] == [other]
