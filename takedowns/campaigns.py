@@ -26,8 +26,12 @@ PROFILE = pa.schema([("kind", pa.string()), ("value", pa.string()), ("count", pa
 _UNHASHED = r"^[0-9]{1,20}$"  # a released numeric account id; hashed ids differ per release and can never match another's
 
 
-def profile_of(t: Any) -> pa.Table:
-    """Return a release's profile from its merged tweets partial: every item of every kind with its count."""
+def profile_of(t: Any, u: Any | None = None) -> pa.Table:
+    """Return a release's profile from its merged tweets (and users) partials: every item of every kind with its count.
+
+    Besides the kinds compared (``KINDS``), the release's own numeric account ids (``own``) and the numeric ids its
+    retweets, replies and mentions went to (``retweeted``, ``replied``, ``mentioned``): interactions between releases.
+    """
     from .signals import _listed_clients
 
     official = pa.array(sorted(c for c, kind in _listed_clients().items() if kind == "official"), pa.string())
@@ -52,6 +56,10 @@ def profile_of(t: Any) -> pa.Table:
     accounts = _whole(t.mentions)
     accounts = pa.concat_tables([accounts, _whole(t.retweeted_users)]).group_by("value").aggregate([("count", "sum")])
     add("accounts", pa.table({"value": accounts.column("value"), "count": accounts.column("count_sum")}), pattern=_UNHASHED)
+    add("own", _whole(u.ids if u is not None else t.users), pattern=_UNHASHED)
+    add("retweeted", _whole(t.retweeted_users), pattern=_UNHASHED)
+    add("replied", _whole(t.replied_users), pattern=_UNHASHED)
+    add("mentioned", _whole(t.mentions), pattern=_UNHASHED)
     return pa.concat_tables(parts).sort_by([("kind", "ascending"), ("value", "ascending")])
 
 
@@ -92,6 +100,7 @@ def cross_campaign(profiles: dict[str, pa.Table], top_domains: dict[str, list[st
     by_kind = {kind: {i: p.filter(pc.equal(p.column("kind"), kind)).select(["value", "count"]) for i, p in profiles.items()}
                for kind in KINDS}
     relations = related(by_kind)
+    pairs = sorted({(a, r["id"], r["similarity"]) for a, rows in relations.items() for r in rows if a < r["id"]})
     hosts: dict[str, list[dict[str, Any]]] = {}
     for ident, p in sorted(profiles.items()):
         h = p.filter(pc.equal(p.column("kind"), "hosts"))
@@ -103,7 +112,32 @@ def cross_campaign(profiles: dict[str, pa.Table], top_domains: dict[str, list[st
             hosts.setdefault(value, []).append({"id": ident, "links": None, "first": None, "last": None})
     wanted = {v for v, rows in hosts.items() if len(rows) >= 2} | {v for tops in top_domains.values() for v in tops if v in hosts}
     domains = {v: sorted(hosts[v], key=lambda r: (-(r["links"] or 0), r["id"])) for v in sorted(wanted) if host_slug(v)}
-    return {"related": relations, "domains": domains}
+    return {"related": relations, "domains": domains, "pairs": [list(p) for p in pairs], "interactions": interactions(profiles)}
+
+
+def interactions(profiles: dict[str, pa.Table]) -> list[dict[str, Any]]:
+    """Retweets, replies and mentions by one release's accounts of another release's accounts (numeric ids only)."""
+    own, sent = [], []
+    for ident, p in sorted(profiles.items()):
+        o = p.filter(pc.equal(p.column("kind"), "own"))
+        own.append(pa.table({"value": o.column("value"), "to": pa.array([ident] * o.num_rows, pa.string())}))
+        t = p.filter(pc.is_in(p.column("kind"), value_set=pa.array(["retweeted", "replied", "mentioned"])))
+        sent.append(pa.table({"value": t.column("value"), "kind": t.column("kind"), "count": t.column("count"),
+                              "from": pa.array([ident] * t.num_rows, pa.string())}))
+    if not own or not sent:
+        return []
+    joined = pa.concat_tables(sent).join(pa.concat_tables(own), keys="value", join_type="inner")
+    joined = joined.filter(pc.not_equal(joined.column("from"), joined.column("to")))
+    if joined.num_rows == 0:
+        return []
+    g = joined.group_by(["from", "to", "kind"]).aggregate([("count", "sum"), ("value", "count_distinct")])
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in g.to_pylist():
+        row = rows.setdefault((r["from"], r["to"]), {"from": r["from"], "to": r["to"], "retweeted": 0, "replied": 0, "mentioned": 0,
+                                                     "accounts": 0})
+        row[r["kind"]] = r["count_sum"]
+        row["accounts"] = max(row["accounts"], r["value_count_distinct"])
+    return [rows[k] for k in sorted(rows)]
 
 
 _HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")

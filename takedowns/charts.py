@@ -265,3 +265,81 @@ def by_country(o: dict[str, Any]) -> Chart | None:
 def by_platform(o: dict[str, Any]) -> Chart | None:
     rows = [{"value": r["platform"], "count": r["disclosures"]} for r in o.get("by_platform", [])]
     return _bars("disclosures-by-platform", "Disclosures by platform", rows, "Platform", "disclosures")
+
+
+@chart("timeline", scope="overview")
+def timeline(o: dict[str, Any]) -> Chart | None:
+    rows = o.get("timeline")
+    if not rows:
+        return None
+    df = pd.DataFrame([{**r, "label": f"{r['country']} — {chart_text(r['title'])}", "rank": n} for n, r in enumerate(rows)])
+    y = alt.Y("label:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending"), axis=alt.Axis(labelLimit=320))
+    span = alt.Chart(df).mark_bar(color=COLOR, height=10).encode(
+        x=alt.X("from:T", title="Active (first to last activity) and announced (black tick)"), x2="until:T", y=y,
+        tooltip=[alt.Tooltip("title:N", title="Disclosure"), alt.Tooltip("from:T", title="From", format="%Y-%m-%d"),
+                 alt.Tooltip("until:T", title="Until", format="%Y-%m-%d"), alt.Tooltip("announced:T", title="Announced", format="%Y-%m-%d")])
+    told = alt.Chart(df).mark_tick(color="black", thickness=2, size=14).encode(x="announced:T", y=y)
+    layered = alt.layer(span, told).properties(width=WIDTH - 340, height=max(60, 22 * len(df)))
+    lags = [r["lag_days"] for r in rows if r["lag_days"] is not None]
+    longest = max(rows, key=lambda r: (r["lag_days"] or -1, r["id"]))
+    summary = (f"When {len(rows)} networks were active (from their released tweets, or the dates their platform gave; spans marked "
+               f"synthetic data come from generated samples, not the real releases), by country of origin, and when their removal was "
+               f"announced; "
+               f"from last activity to announcement took a median of {sorted(lags)[(len(lags) - 1) // 2]:,} days"
+               f" (longest: {_iso(longest['title'])}, {longest['lag_days']:,} days)." if lags else ".")
+    return Chart("timeline", "When the networks were active", summary,
+                 (("title", "Disclosure"), ("country", "Origin"), ("from", "Active from"), ("until", "Active until"),
+                  ("announced", "Announced"), ("lag_days", "Days from last activity to announcement")),
+                 tuple({k: r[k] for k in ("title", "country", "from", "until", "announced", "lag_days")} for r in rows),
+                 _spec(layered, "When the networks were active"))
+
+
+@chart("similarity", scope="overview")
+def similarity(o: dict[str, Any]) -> Chart | None:
+    cells = o.get("similarity")
+    if not cells:
+        return None
+    df = pd.DataFrame([{**c, "a": chart_text(c["a"]), "b": chart_text(c["b"])} for c in cells])
+    axis = alt.Axis(labelLimit=200)
+    heat = alt.Chart(df).mark_rect().encode(
+        x=alt.X("a:N", title=None, sort=alt.EncodingSortField(field="a_rank", op="min", order="ascending"), axis=alt.Axis(labelLimit=200, labelAngle=-45)),
+        y=alt.Y("b:N", title=None, sort=alt.EncodingSortField(field="b_rank", op="min", order="ascending"), axis=axis),
+        color=alt.Color("similarity:Q", title="Similarity", scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        tooltip=[alt.Tooltip("a:N", title="Release"), alt.Tooltip("b:N", title="Release"), alt.Tooltip("similarity:Q", title="Similarity", format=".4f")],
+    ).properties(width=min(WIDTH - 240, 22 * df["a"].nunique()), height=22 * df["b"].nunique())
+    top = max(cells, key=lambda c: (c["similarity"], c["a"], c["b"]))
+    summary = (f"How alike the releases' data is (weighted Jaccard of hashtags, hosts, clients and accounts; releases marked synthetic "
+               f"data are generated samples), ordered so that alike "
+               f"releases sit together; the most alike pair is {_iso(top['a'])} and {_iso(top['b'])} ({top['similarity']:.4f}).")
+    rows = tuple({"a": c["a"], "b": c["b"], "similarity": c["similarity"]} for c in cells if c["a_rank"] < c["b_rank"])
+    return Chart("similarity", "How alike the releases are", summary, (("a", "Release"), ("b", "Release"), ("similarity", "Similarity")),
+                 rows, _spec(heat, "How alike the releases are"))
+
+
+@chart("platform-pairs", scope="overview")
+def platform_pairs(o: dict[str, Any]) -> Chart | None:
+    rows = [{"value": r["platforms"], "count": r["operations"]} for r in o.get("platform_pairs") or []]
+    return _bars("platform-pairs", "Operations removed by more than one platform", rows, "Platforms", "operations")
+
+
+@chart("interactions", scope="overview")
+def interactions(o: dict[str, Any]) -> Chart | None:
+    rows = o.get("interactions")
+    if not rows:
+        return None
+    df = pd.DataFrame([{**r, "from": chart_text(r["from"]), "to": chart_text(r["to"])} for r in rows])
+    heat = alt.Chart(df).mark_rect().encode(
+        x=alt.X("to:N", title="Accounts of (retweeted, replied to, mentioned)", axis=alt.Axis(labelLimit=200, labelAngle=-45)),
+        y=alt.Y("from:N", title="By accounts of", axis=alt.Axis(labelLimit=200)),
+        color=alt.Color("total:Q", title="Interactions", scale=alt.Scale(scheme="oranges")),
+        tooltip=[alt.Tooltip("from:N", title="By"), alt.Tooltip("to:N", title="Of"), alt.Tooltip("retweets:Q", title="Retweets", format=","),
+                 alt.Tooltip("replies:Q", title="Replies", format=","), alt.Tooltip("mentions:Q", title="Mentions", format=",")],
+    ).properties(width=max(40, 30 * df["to"].nunique()), height=max(30, 30 * df["from"].nunique()))
+    top = max(rows, key=lambda r: (r["total"], r["from"], r["to"]))
+    summary = (f"Retweets, replies and mentions from one release's accounts to another's (numeric ids only; interaction, not "
+               f"collaboration): {len(rows)} pair{'s' if len(rows) != 1 else ''} of releases; the most, {_n(top['total'])}, by accounts of "
+               f"{_iso(top['from'])} of accounts of {_iso(top['to'])}.")
+    return Chart("interactions", "Interactions between releases' accounts", summary,
+                 (("from", "By accounts of"), ("to", "Accounts of"), ("retweets", "Retweets"), ("replies", "Replies"), ("mentions", "Mentions")),
+                 tuple({k: r[k] for k in ("from", "to", "retweets", "replies", "mentions")} for r in rows),
+                 _spec(heat, "Interactions between releases' accounts"))

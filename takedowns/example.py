@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
-from .synthetic import Plant, Release, Style, write_release
+from .synthetic import Plant, Release, Style, users, write_release
 
 D = dt.date
 OCT_2018 = Style(hash_kind="hex64", list_style="bare", reply_first=True)
@@ -51,6 +52,16 @@ EXAMPLES: tuple[tuple[Release, int, str], ...] = (
              ("twitter.com", "facebook.com", "bdnews24.com"),
              ("Bangladesh", "Dhaka"), JAN_2019), 1, ""),
 )
+
+
+def _first_numeric_account(name: str) -> str:
+    release = next(r for r, _, _ in EXAMPLES if r.name == name)
+    return next(u["userid"] for u in users(release) if u["userid"].isdigit())
+
+
+# Planted across releases: an account of the August 2018 Iranian set retweets an account of the January 2019 one 6 times.
+EXAMPLES = tuple((replace(r, plant=replace(r.plant, cross_userid=_first_numeric_account("iran_201901_1"), cross_retweets=6))
+                  if r.name == "iran_201810" else r, parts, compress) for r, parts, compress in EXAMPLES)
 
 
 def write_examples(data_dir: Path) -> list[Path]:

@@ -141,6 +141,11 @@ def _cross_checks(values: dict[str, Any], name: str) -> list[Problem]:
         problems.append(Problem(name, a.line, 0, f"attribution: quote_source {a.quote_source!r} is not the url of any entry of sources"))
     if a.quote_source and not a.quote:
         problems.append(Problem(name, a.line, 0, "attribution: quote_source is given without a quote"))
+    start, end = values.get("active_from"), values.get("active_until")
+    if start and end and start > end:
+        problems.append(Problem(name, values["__line__"], 0, f"active_from {start} is after active_until {end}"))
+    if end and end > values["announced"]:
+        problems.append(Problem(name, values["__line__"], 0, f"active_until {end} is after announced {values['announced']}"))
     if values["first_disclosed"] and values["first_disclosed"] > values["announced"]:
         problems.append(Problem(name, values["__line__"], 0, f"first_disclosed {values['first_disclosed']} is after announced "
                                                              f"{values['announced']}; give it only when the network was disclosed earlier"))

@@ -80,6 +80,8 @@ class Disclosure:
     synthetic_data: bool
     source_file: str
     related: tuple[str, ...] = ()  # other disclosures of the same operation
+    active_from: dt.date | None = None  # as the platform reported it (counts-only disclosures)
+    active_until: dt.date | None = None
 
     @property
     def url(self) -> str:

@@ -112,6 +112,20 @@ def _dates(d: Disclosure) -> dict[str, str | None]:
             "data_released": d.data_released.isoformat() if d.data_released else None}
 
 
+def active_span(d: Disclosure, stats: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Return the first and last day the network was active: its tweets if released, else the dates the platform gave."""
+    first, last = stats.get("first_tweet"), stats.get("last_tweet")
+    if first and last:
+        return first[:10], last[:10]
+    return (d.active_from.isoformat() if d.active_from else None, d.active_until.isoformat() if d.active_until else None)
+
+
+def detection_lag_days(d: Disclosure, stats: dict[str, Any]) -> int | None:
+    """Days from the network's last activity to the announcement of its removal."""
+    last = active_span(d, stats)[1]
+    return (d.announced - dt.date.fromisoformat(last)).days if last else None
+
+
 def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:
     """Return a disclosure's entry in ``disclosures.json``."""
     return {
@@ -128,6 +142,8 @@ def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:
         "accounts": stats.get("accounts"), "tweets": stats.get("tweets"), "active_accounts": stats.get("active_accounts"),
         "first_tweet": stats.get("first_tweet"), "last_tweet": stats.get("last_tweet"),
         "coordination": headline_signals(stats),
+        "active_from": active_span(d, stats)[0], "active_until": active_span(d, stats)[1],
+        "detection_lag_days": detection_lag_days(d, stats),
     }
 
 
@@ -169,6 +185,9 @@ LIST_SCHEMA = {
                 "accounts": {"type": ["integer", "null"]}, "tweets": {"type": ["integer", "null"]},
                 "active_accounts": {"type": ["integer", "null"]},
                 "first_tweet": {"type": ["string", "null"]}, "last_tweet": {"type": ["string", "null"]},
+                "active_from": {"type": ["string", "null"], "description": "first day active: the first tweet, else the platform's date"},
+                "active_until": {"type": ["string", "null"], "description": "last day active: the last tweet, else the platform's date"},
+                "detection_lag_days": {"type": ["integer", "null"], "description": "days from the last activity to the announcement"},
                 "coordination": {"type": ["object", "null"], "description": "headline coordination signals (stats.json has them all; see "
                                  "the Methods page): co_retweet_1min_share, copy_paste_share, in_network_retweet_share, automation_share, "
                                  "best_utc_offset, office_hours_share, engagement_gini; null without a tweets dataset",
@@ -181,8 +200,9 @@ LIST_SCHEMA = {
 }
 
 
-def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Return the cross-disclosure totals: by year, by country, by platform."""
+def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the cross-disclosure totals (by year, by country, by platform) and the cross-campaign views."""
+    by_id = {d.id: d for d in shown}
     years: dict[int, list[int]] = {}
     countries: dict[str, list[Any]] = {}
     platforms: Counter[str] = Counter()
@@ -199,6 +219,12 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> 
                         key=lambda r: (-r["accounts"], r["country"]))
     return {
         "killchain_matrix": _killchain_matrix(shown, stats),
+        "timeline": _timeline(shown, stats),
+        "similarity": _similarity_cells(shown, campaigns),
+        "platform_pairs": _platform_pairs(shown),
+        "interactions": [{"from": by_id[r["from"]].title, "to": by_id[r["to"]].title, "retweets": r["retweeted"], "replies": r["replied"],
+                          "mentions": r["mentioned"], "total": r["retweeted"] + r["replied"] + r["mentioned"]}
+                         for r in (campaigns or {}).get("interactions", []) if r["from"] in by_id and r["to"] in by_id],
         "by_year": [{"year": y, "disclosures": v[0], "accounts": v[1]} for y, v in sorted(years.items())],
         "by_country": by_country,
         "by_platform": [{"platform": p, "disclosures": n} for p, n in sorted(platforms.items(), key=lambda x: (-x[1], x[0]))],
@@ -209,6 +235,66 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> 
             "countries": len(countries),
         },
     }
+
+
+def _timeline(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every campaign's active span, grouped by its first country of origin, with its announcement."""
+    rows = []
+    for d in shown:
+        start, end = active_span(d, stats[d.id])
+        if start and end:
+            synthetic = bool(d.synthetic_data and d.datasets and stats[d.id].get("first_tweet"))
+            rows.append({"id": d.id, "title": d.title + (" (synthetic data)" if synthetic else ""),
+                         "country": d.countries[0].name if d.countries else "", "from": start, "until": end,
+                         "announced": d.announced.isoformat(), "lag_days": detection_lag_days(d, stats[d.id])})
+    rows.sort(key=lambda r: (r["country"], r["from"], r["id"]))
+    return rows
+
+
+HEATMAP_RELEASES = 40  # the releases with the most alike others, at most, in the overview's heatmap
+
+
+def _similarity_cells(shown: list[Disclosure], campaigns: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Cells of the similarity heatmap: releases ordered so that alike ones sit together (average-linkage clustering)."""
+    by_id = {d.id: d for d in shown}
+    pairs = [(a, b, v) for a, b, v in (campaigns or {}).get("pairs", []) if a in by_id and b in by_id]
+    best: dict[str, float] = {}
+    for a, b, v in pairs:
+        best[a], best[b] = max(best.get(a, 0.0), v), max(best.get(b, 0.0), v)
+    ids = sorted(best, key=lambda i: (-best[i], i))[:HEATMAP_RELEASES]
+    if len(ids) < 2:
+        return []
+    ids.sort()
+    index = {i: n for n, i in enumerate(ids)}
+    import numpy as np
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    matrix = np.eye(len(ids))
+    for a, b, v in pairs:
+        if a in index and b in index:
+            matrix[index[a], index[b]] = matrix[index[b], index[a]] = v
+    order = [ids[k] for k in leaves_list(linkage(squareform(1 - matrix, checks=False), method="average"))]
+    rank = {i: n for n, i in enumerate(order)}
+    def name(i: str) -> str:
+        return by_id[i].title + (" (synthetic data)" if by_id[i].synthetic_data and by_id[i].datasets else "")
+
+    return [{"a": name(a), "b": name(b), "a_rank": rank[a], "b_rank": rank[b],
+             "similarity": round(float(matrix[index[a], index[b]]), 4)} for a in order for b in order if a != b]
+
+
+def _platform_pairs(shown: list[Disclosure]) -> list[dict[str, Any]]:
+    """How many operations each pair of platforms both removed (the ``related`` links between disclosures)."""
+    by_id = {d.id: d for d in shown}
+    seen: set[tuple[str, str]] = set()
+    counts: Counter[tuple[str, str]] = Counter()
+    for d in shown:
+        for other in d.related:
+            if other in by_id and (min(d.id, other), max(d.id, other)) not in seen:
+                seen.add((min(d.id, other), max(d.id, other)))
+                p = sorted((PLATFORMS[d.platform], PLATFORMS[by_id[other].platform]))
+                counts[(p[0], p[1])] += 1
+    return [{"platforms": f"{a} and {b}" if a != b else f"{a} (twice)", "operations": n} for (a, b), n in sorted(counts.items())]
 
 
 def _killchain_matrix(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -323,7 +409,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     by_id = {d.id: d for d in shown}
     sb = SiteBuilder(env, site, images, now, preview, previous, render_key)
     rows = [_row(d, stats[d.id], now) for d in shown]
-    ov = overview_data(shown, stats)
+    ov = overview_data(shown, stats, campaigns)
     shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
     synthetic = any(d.synthetic_data and d.datasets for d in shown)
     licence = f"{site.licence}. {site.data_licence}"
@@ -346,6 +432,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb.fragments(jobs)
     _groups(sb, shown, rows)
     _domains(sb, campaigns, by_id)
+    _comparison(sb, shown, stats, licence)
     sb.out["related.json"] = _json({"source": site.base_url, "licence": licence, "note": RELATED_NOTE,
                                     "related": {i: _across(by_id[i], campaigns, by_id)["related"] for i in sorted(by_id)
                                                 if _across(by_id[i], campaigns, by_id)["related"]}})
@@ -389,12 +476,18 @@ def _across(d: Disclosure, campaigns: dict[str, Any] | None, by_id: dict[str, Di
     from .campaigns import host_slug
 
     if not campaigns:
-        return {"related": [], "hosts": []}
-    related = [{**r, "title": by_id[r["id"]].title, "url": by_id[r["id"]].url, "platform": by_id[r["id"]].platform}
+        return {"related": [], "hosts": [], "interactions": []}
+    related = [{**r, "title": by_id[r["id"]].title, "url": by_id[r["id"]].url, "platform": by_id[r["id"]].platform,
+                "synthetic_data": bool(by_id[r["id"]].synthetic_data and by_id[r["id"]].datasets)}
                for r in campaigns["related"].get(d.id, []) if r["id"] in by_id]
     hosts = sorted(((h, next(x for x in rows if x["id"] == d.id), len(rows)) for h, rows in campaigns["domains"].items()
                     if any(x["id"] == d.id for x in rows)), key=lambda t: (-t[2], -(t[1]["links"] or 0), t[0]))
-    return {"related": related,
+    inter = []
+    for r in campaigns.get("interactions", []):
+        if d.id in (r["from"], r["to"]) and r["from"] in by_id and r["to"] in by_id:
+            other = by_id[r["to"] if r["from"] == d.id else r["from"]]
+            inter.append({**r, "outgoing": r["from"] == d.id, "other_title": other.title, "other_url": other.url})
+    return {"related": related, "interactions": inter,
             "hosts": [{"host": h, "url": f"domains/{host_slug(h)}/", "links": mine["links"], "campaigns": n} for h, mine, n in hosts[:30]]}
 
 
@@ -403,6 +496,20 @@ def _same_operation(d: Disclosure, shown: list[Disclosure], by_id: dict[str, Dis
     ids = {i for i in d.related if i in by_id} | {o.id for o in shown if d.id in o.related}
     return [{"id": i, "title": by_id[i].title, "url": by_id[i].url, "platform": by_id[i].platform}
             for i in sorted(ids, key=lambda i: (by_id[i].announced, i))]
+
+
+def _comparison(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], licence: str) -> None:
+    """Every release in one table (a page and comparison.csv)."""
+    from .comparison import COLUMNS, comparison_frame, comparison_rows
+
+    rows = comparison_rows(comparison_frame(shown, stats))
+    note = f"Source: {sb.site.title}, {sb.site.base_url}comparison/. Licence: {licence}"
+    sb.out["comparison.csv"] = table_csv(COLUMNS, rows, note).encode()
+    numeric = {k for k, _ in COLUMNS if any(isinstance(r[k], int | float) and not isinstance(r[k], bool) for r in rows)}
+    shown_columns = [(k, h) for k, h in COLUMNS if k not in ("id", "url", "synthetic_data") and any(r[k] is not None for r in rows)]
+    sb.page("comparison/index.html", "comparison.html", "Compare releases",
+            "Every disclosure in one table: announced counts, the released data, activity and coordination signals.", "overview",
+            rows=rows, columns=shown_columns, numeric=numeric)
 
 
 def _domains(sb: SiteBuilder, campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) -> None:
@@ -457,7 +564,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
             d=d, stats=doc, charts=charts, signal_charts=signal_charts, files=files, tables=tables, shared=shared,
             related=(across or {}).get("related") or [], hosts=(across or {}).get("hosts") or [],
-            same_operation=(across or {}).get("same_operation") or [],
+            same_operation=(across or {}).get("same_operation") or [], interactions=(across or {}).get("interactions") or [],
             skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
             og_type="article", og_image=og_image, og_image_alt=og_alt)
 

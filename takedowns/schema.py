@@ -135,6 +135,9 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
           "(the page says \"about\").", default=False),
     Field("first_disclosed", Date(), "Day the platform first disclosed the network, when earlier than `announced`."),
     Field("data_released", Date(), "Day the platform released the data, when it did."),
+    Field("active_from", Date(), "First day the network was active, as the platform reported it (for disclosures without a tweets "
+          "dataset; with one, the first tweet is used)."),
+    Field("active_until", Date(), "Last day the network was active, as the platform reported it (same rule)."),
     Field("countries", ListOf(COUNTRY, min_items=1, max_items=50, scalar_ok=True, unique=True),
           "Where the platform says the operation came from: country names or ISO codes.", required=True),
     Field("targets", ListOf(Text(120), max_items=50, scalar_ok=True), "Audiences the operation targeted.", default=()),

@@ -63,6 +63,8 @@ class Plant:
     office_offset: int | None = None  # every generated tweet falls Monday–Friday 09:00–17:59 at this UTC offset
     automation: str = ""  # the co-retweeting accounts post with this client
     custom_client: str = ""  # the copy-pasting accounts post with this (unlisted) client
+    cross_userid: str = ""  # the first account retweets this account (of another release) ...
+    cross_retweets: int = 0  # ... this many times
 
 
 SWARM_TARGET = "1000000000000000001"  # the planted swarm's target account (a made-up id)
@@ -249,6 +251,10 @@ def _planted(release: Release, accounts: list[dict[str, str]]) -> dict[int, dict
             rows.append({**a, **none, "is_retweet": false, "in_reply_to_tweetid": str(8 * 10**17 + t), "in_reply_to_userid": SWARM_TARGET,
                          "tweet_text": f"@target Reply {k} of {len(swarm)} to tweet {t}",
                          "tweet_time": (moment + dt.timedelta(minutes=3 * k)).strftime("%Y-%m-%d %H:%M")})
+    for t in range(plant.cross_retweets):  # one account amplifies another release's account
+        moment = start + dt.timedelta(days=13 * t + 2, hours=9)
+        rows.append({**accounts[0], **none, "is_retweet": true, "retweet_tweetid": str(7 * 10**17 + t), "retweet_userid": plant.cross_userid,
+                     "tweet_text": f"RT @someone: Amplified message {t}", "tweet_time": moment.strftime("%Y-%m-%d %H:%M")})
     if not rows:
         return {}
     spread = max(1, release.tweets // (len(rows) + 1))

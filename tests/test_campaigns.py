@@ -125,3 +125,59 @@ def test_related_disclosures_link_each_other(project: Project) -> None:
     for me, other in (("one-2019", "Release two"), ("two-2019", "Release one")):
         section = project.html(f"disclosures/{me}/index.html").css_first("section[aria-labelledby=same-operation]")
         assert section is not None and [a.text() for a in section.css("a")] == [other]
+
+
+def test_interactions_timeline_and_comparison(project: Project) -> None:
+    """Release one's accounts retweet an account of release two: shown on both pages, in the overview matrix, nowhere else."""
+    _two_releases(project, "12345", "12345")
+    tweets = project.data / "one" / "tweets.csv"
+    with open(tweets, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for r in rows:  # every retweet of release one now retweets account 111, which release two's users file lists too
+        if r["is_retweet"].lower() == "true":
+            r["retweet_userid"] = "111"
+    with open(tweets, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, quoting=csv.QUOTE_ALL)
+        w.writerow(rows[0].keys())
+        w.writerows(r.values() for r in rows)
+    project.build()
+    retweets = sum(1 for r in rows if r["is_retweet"].lower() == "true")
+    for me in ("one-2019", "two-2019"):
+        items = [li.text(separator=" ") for li in project.html(f"disclosures/{me}/index.html").css("ul.interactions li")]
+        assert any(f"{retweets} retweets" in t for t in items), items
+    overview = project.html("overview/index.html")
+    cells = [[c.text() for c in tr.css("th, td")] for tr in overview.css("#chart-interactions table tbody tr")]
+    assert cells == [["Release one", "Release two", str(retweets), "0", "0"]]
+    timeline = json.loads((project.output / "overview/charts/timeline.json").read_text())
+    assert {r["title"] for r in timeline["rows"]} == {"Release one", "Release two"}
+    assert {r["until"] for r in timeline["rows"]} == {"2019-01-09"}
+    # announced 2019-01-31 (the fixture), last tweet 2019-01-09: 22 days.
+    assert {r["lag_days"] for r in timeline["rows"]} == {22}
+    listing = {r["id"]: r for r in json.loads((project.output / "disclosures.json").read_text())["disclosures"]}
+    assert listing["one-2019"]["detection_lag_days"] == 22
+    table = list(csv.reader((project.output / "comparison.csv").read_text().splitlines()[1:]))
+    header, body = table[0], table[1:]
+    assert len(body) == 2 and "Days from last activity to announcement" in header
+    assert {row[header.index("Days from last activity to announcement")] for row in body} == {"22"}
+    page = project.html("comparison/index.html")
+    assert len(page.css("table.comparison tbody tr")) == 2 and "data-sortable" in page.css_first("table.comparison").attributes
+
+
+def test_counts_only_activity_dates_are_checked_and_shown(project: Project) -> None:
+    project.add(id="one-2019", datasets=None, active_from="2018-03-01", active_until="2018-12-01")
+    project.build()
+    listing = {r["id"]: r for r in json.loads((project.output / "disclosures.json").read_text())["disclosures"]}
+    assert (listing["one-2019"]["active_from"], listing["one-2019"]["active_until"], listing["one-2019"]["detection_lag_days"]) == (
+        "2018-03-01", "2018-12-01", 61)
+    project.add(id="one-2019", datasets=None, active_from="2018-12-02", active_until="2018-12-01")
+    with pytest.raises(ContentError, match="active_from 2018-12-02 is after active_until 2018-12-01"):
+        project.build()
+
+
+def test_embargo_leaves_no_trace_in_interactions_timeline_or_comparison(project: Project) -> None:
+    _two_releases(project, "12345", "12345", publish_at="2999-01-01T00:00:00Z")
+    project.build()
+    for rel in ("comparison.csv", "overview/charts/timeline.json", "related.json", "disclosures.json", "disclosures.csv"):
+        assert "two-2019" not in (project.output / rel).read_text() and "Release two" not in (project.output / rel).read_text()
+    assert not (project.output / "overview/charts/interactions.json").exists()
+    assert not (project.output / "overview/charts/similarity.json").exists()

@@ -93,7 +93,7 @@ TWITTER = register(Format(
 def _profile(parts: dict[str, Any]) -> Any:
     from ..campaigns import profile_of
 
-    return profile_of(parts["tweets"]) if "tweets" in parts else None
+    return profile_of(parts["tweets"], parts.get("users")) if "tweets" in parts else None
 
 
 def _figures(parts: dict[str, Any]) -> dict[str, Any]:
