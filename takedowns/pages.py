@@ -407,6 +407,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     """
     shown = [d for d in disclosures if preview or d.published(now)]
     by_id = {d.id: d for d in shown}
+    across_all = _across_all(campaigns, by_id)
     sb = SiteBuilder(env, site, images, now, preview, previous, render_key)
     rows = [_row(d, stats[d.id], now) for d in shown]
     ov = overview_data(shown, stats, campaigns)
@@ -426,7 +427,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
         signal_rows=signal_rows))]
     for d in shown:
         links = shared.get(d.id, [])
-        across = {**_across(d, campaigns, by_id), "same_operation": _same_operation(d, shown, by_id)}
+        across = {**across_all[d.id], "same_operation": _same_operation(d, shown, by_id)}
         jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links, across),
                      lambda b, d=d, links=links, across=across: _disclosure(b, d, stats[d.id], now, links, across)))  # type: ignore[misc]
     sb.fragments(jobs)
@@ -434,8 +435,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     _domains(sb, campaigns, by_id)
     _comparison(sb, shown, stats, licence)
     sb.out["related.json"] = _json({"source": site.base_url, "licence": licence, "note": RELATED_NOTE,
-                                    "related": {i: _across(by_id[i], campaigns, by_id)["related"] for i in sorted(by_id)
-                                                if _across(by_id[i], campaigns, by_id)["related"]}})
+                                    "related": {i: across_all[i]["related"] for i in sorted(by_id) if across_all[i]["related"]}})
     sb.page("methods/index.html", "methods.html", "Methods: coordination signals",
             "How the coordination signals are defined and computed, with their sources.", "about", **methods_context())
     sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
@@ -471,24 +471,31 @@ RELATED_NOTE = ("Weighted Jaccard similarity (sum of the smaller counts over sum
                 "over the kinds either release has. Alike is not the same operation: a lead to follow, not evidence.")
 
 
-def _across(d: Disclosure, campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) -> dict[str, Any]:
-    """What a disclosure's page shows of the cross-campaign views: related campaigns and its hosts with a page."""
+def _across_all(campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) -> dict[str, dict[str, Any]]:
+    """What each disclosure's page shows of the cross-campaign views: related campaigns, interactions, its hosts with a page."""
     from .campaigns import host_slug
 
+    out: dict[str, dict[str, Any]] = {i: {"related": [], "hosts": [], "interactions": []} for i in by_id}
     if not campaigns:
-        return {"related": [], "hosts": [], "interactions": []}
-    related = [{**r, "title": by_id[r["id"]].title, "url": by_id[r["id"]].url, "platform": by_id[r["id"]].platform,
-                "synthetic_data": bool(by_id[r["id"]].synthetic_data and by_id[r["id"]].datasets)}
-               for r in campaigns["related"].get(d.id, []) if r["id"] in by_id]
-    hosts = sorted(((h, next(x for x in rows if x["id"] == d.id), len(rows)) for h, rows in campaigns["domains"].items()
-                    if any(x["id"] == d.id for x in rows)), key=lambda t: (-t[2], -(t[1]["links"] or 0), t[0]))
-    inter = []
+        return out
+    for me, rows in campaigns["related"].items():
+        if me in out:
+            out[me]["related"] = [{**r, "title": by_id[r["id"]].title, "url": by_id[r["id"]].url, "platform": by_id[r["id"]].platform,
+                                   "synthetic_data": bool(by_id[r["id"]].synthetic_data and by_id[r["id"]].datasets)}
+                                  for r in rows if r["id"] in by_id]
     for r in campaigns.get("interactions", []):
-        if d.id in (r["from"], r["to"]) and r["from"] in by_id and r["to"] in by_id:
-            other = by_id[r["to"] if r["from"] == d.id else r["from"]]
-            inter.append({**r, "outgoing": r["from"] == d.id, "other_title": other.title, "other_url": other.url})
-    return {"related": related, "interactions": inter,
-            "hosts": [{"host": h, "url": f"domains/{host_slug(h)}/", "links": mine["links"], "campaigns": n} for h, mine, n in hosts[:30]]}
+        if r["from"] in by_id and r["to"] in by_id:
+            for me, other, outgoing in ((r["from"], r["to"], True), (r["to"], r["from"], False)):
+                out[me]["interactions"].append({**r, "outgoing": outgoing, "other_title": by_id[other].title, "other_url": by_id[other].url})
+    hosts: dict[str, list[tuple[int, int, str, int | None]]] = {}
+    for host, rows in campaigns["domains"].items():
+        shown = [x for x in rows if x["id"] in by_id]
+        for x in shown:
+            hosts.setdefault(x["id"], []).append((-len(shown), -(x["links"] or 0), host, x["links"]))
+    for me, found in hosts.items():
+        out[me]["hosts"] = [{"host": h, "url": f"domains/{host_slug(h)}/", "links": links, "campaigns": -n}
+                            for n, _, h, links in sorted(found)[:30]]
+    return out
 
 
 def _same_operation(d: Disclosure, shown: list[Disclosure], by_id: dict[str, Disclosure]) -> list[dict[str, str]]:
