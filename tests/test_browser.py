@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 PREFIX = "/takedowns/"
 PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "disclosures/meta-2026-h1-china/", "overview/", "countries/", "countries/ve/",
-         "tags/", "tags/iran/", "about/", "methods/", "search/", "404.html"]
+         "tags/", "tags/iran/", "about/", "methods/", "comparison/", "domains/", "domains/alalam.ir/", "search/", "404.html"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -114,6 +114,18 @@ def test_search_finds_a_disclosure_by_hashtag(browser, served: str, example_site
     result.wait_for(timeout=10000)
     href = result.get_attribute("href")
     assert href == f"{PREFIX}disclosures/venezuela-2019-01-1/"
+    assert problems == []
+    context.close()
+
+
+def test_search_finds_a_linked_host_page(browser, served: str, example_site: Path) -> None:  # type: ignore[no-untyped-def]
+    hosts = sorted(p.parent.name for p in (example_site / "domains").glob("*/index.html"))
+    assert "alalam.ir" in hosts  # linked by both Iranian releases of the example
+    context, page, problems = _open(browser, served + "search/")
+    page.get_by_label("Search disclosures").fill("alalam.ir")
+    links = page.locator("#search-results a.result-link")
+    links.first.wait_for(timeout=10000)
+    assert f"{PREFIX}domains/alalam.ir/" in links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert problems == []
     context.close()
 

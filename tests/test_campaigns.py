@@ -181,3 +181,12 @@ def test_embargo_leaves_no_trace_in_interactions_timeline_or_comparison(project:
         assert "two-2019" not in (project.output / rel).read_text() and "Release two" not in (project.output / rel).read_text()
     assert not (project.output / "overview/charts/interactions.json").exists()
     assert not (project.output / "overview/charts/similarity.json").exists()
+
+
+def test_domain_pages_are_found_by_search(project: Project) -> None:
+    _two_releases(project, "12345", "12345")
+    project.build(search_index=True)
+    fragments = b"".join(p.read_bytes() for p in (project.output / "pagefind").rglob("*.pf_meta"))
+    assert fragments  # an index was written
+    page = (project.output / "domains/shared-news.example/index.html").read_text()
+    assert "data-pagefind-body" in page
