@@ -60,6 +60,9 @@ announced_approximate: false
 # Day it first disclosed the network, if earlier; day it released the data, if it did.
 first_disclosed:
 data_released:
+# First and last day the network was active, as the platform reported them (only without a tweets dataset).
+active_from:
+active_until:
 # Where the platform says the operation came from: country names or ISO codes.
 countries: {emit(list(d.countries))}
 # Audiences the operation targeted (free text).
@@ -101,6 +104,8 @@ datasets: []
 #  - role: tweets
 #    path: {d.id}/tweets_*.csv
 #    hashed: true
+# Ids of other disclosures of the same operation (e.g. the same network removed by another platform).
+related: []
 # Generated sample data rather than the real release? Every page will say so.
 synthetic_data: false
 # Keep out of every published output until this is false ...

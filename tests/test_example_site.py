@@ -113,7 +113,7 @@ def test_overview_totals(example_site: Path) -> None:
     assert rows["Venezuela"][0] == "3"  # Twitter's two sets, and Meta's Venezuela/US-based network
     assert [f.attributes["id"] for f in tree.css("figure.chart")] == [
         "chart-disclosures-by-year", "chart-accounts-by-year", "chart-accounts-by-country", "chart-disclosures-by-platform",
-        "chart-killchain-matrix"]
+        "chart-timeline", "chart-similarity", "chart-interactions", "chart-killchain-matrix"]
 
 
 def test_accounts_per_year_download(example_site: Path) -> None:

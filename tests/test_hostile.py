@@ -15,6 +15,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
@@ -153,8 +154,8 @@ def _census(site: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _build_with(project: Project, text: str, search: bool = True) -> Path:
-    _write_tweets(project.data / "tiny" / "tweets.csv", _rows(text))
+def _build_with(project: Project, text: str, search: bool = True, rows: Any = None) -> Path:
+    _write_tweets(project.data / "tiny" / "tweets.csv", (rows or _rows)(text))
     project.add()
     project.build(search_index=search)
     return project.output
@@ -475,10 +476,7 @@ def _signal_rows(text: str) -> list[dict[str, str]]:
 
 
 def _build_signals(project: Project, text: str) -> Path:
-    _write_tweets(project.data / "tiny" / "tweets.csv", _signal_rows(text))
-    project.add()
-    project.build(search_index=False)
-    return project.output
+    return _build_with(project, text, search=False, rows=_signal_rows)
 
 
 @pytest.fixture(scope="module")

@@ -292,6 +292,7 @@ def test_records_of_replaced_fragments_are_pruned_after_a_week_and_killed_builds
 
     project = Project(tmp_path)
     project.add()
+    project.add(id="other-2019", title="Another network", datasets=None)  # no data: nothing of it shows the retitled one
     project.build()
     fragments = project.root / "cache" / "fragments"
     in_use = sorted(fragments.glob("*.json"))
@@ -308,7 +309,8 @@ def test_records_of_replaced_fragments_are_pruned_after_a_week_and_killed_builds
     project.build()
     assert not stale.exists() and not leftover.exists()
     kept = [p for p in in_use if p.exists()]
-    # The retitled disclosure's page and charts are new fragments: their old records go; the overview's are still in use.
+    # The retitled disclosure's page and charts, and the overview (whose timeline names it), are new fragments: their old
+    # records go; the other disclosure's page is still in use.
     assert 0 < len(kept) < len(in_use)
     assert all(p.stat().st_mtime > week_old + 86400 for p in kept)
 

@@ -37,9 +37,9 @@ def test_every_problem_at_once_with_lines(project: Project) -> None:
     assert f"{name}:7:21: accounts_announced: expected a whole number, found 'many'" in found
     assert f"{name}:9:10: sources: expected at least 1 item(s)" in found
     assert f"{name}:10:1: unknown key 'colour'; expected one of: " + ", ".join([
-        "id", "title", "platform", "announced", "announced_approximate", "first_disclosed", "data_released", "countries", "targets", "attribution",
-        "accounts_announced", "figures",
-        "summary", "body", "sources", "tags", "datasets", "synthetic_data", "draft", "publish_at"]) in found
+        "id", "title", "platform", "announced", "announced_approximate", "first_disclosed", "data_released", "active_from", "active_until",
+        "countries", "targets", "attribution", "accounts_announced", "figures",
+        "summary", "body", "sources", "tags", "datasets", "related", "synthetic_data", "draft", "publish_at"]) in found
     assert not project.output.exists()
 
 
