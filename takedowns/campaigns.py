@@ -154,7 +154,7 @@ def host_slug(host: str) -> str | None:
     return ascii_host if _HOST.match(ascii_host) else None
 
 
-def cached_cross_campaign(cache: Path | None, profiles: dict[str, tuple[str, pa.Table]], stats: dict[str, dict[str, Any]],
+def cached_cross_campaign(cache: Path | None, profiles: dict[str, tuple[str, pa.Table | Path]], stats: dict[str, dict[str, Any]],
                           shown: list[str]) -> dict[str, Any]:
     """Return ``cross_campaign`` of the shown releases, kept in the cache while their profiles and top hosts are unchanged.
 
@@ -176,7 +176,8 @@ def cached_cross_campaign(cache: Path | None, profiles: dict[str, tuple[str, pa.
             return json.loads(path.read_text())
         except ValueError:
             pass
-    result = json.loads(json.dumps(cross_campaign({i: t for i, (_, t) in mine.items()}, tops, named)))
+    tables = {i: t if isinstance(t, pa.Table) else read_profile(t) for i, (_, t) in mine.items()}
+    result = json.loads(json.dumps(cross_campaign(tables, tops, named)))
     if path is not None:
         from .files import atomic_write
 

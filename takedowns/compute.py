@@ -210,7 +210,8 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
                 split_dir: Path | None = None, profiles: dict[str, tuple[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Return each disclosure's statistics by id; raise DataError naming every bad file.
 
-    ``profiles``, if given, receives for each release that has one its figures key and profile table (``campaigns``).
+    ``profiles``, if given, receives for each release that has one its figures key and its profile (``campaigns``): the
+    cached file, or without a cache the table itself.
 
     On a cluster with ``split_dir`` (a folder every worker sees), a file larger than ``SPLIT_BYTES`` is divided
     among the workers instead of read by one.
@@ -274,7 +275,8 @@ def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows
             if profiles is not None and profile is not None and profile.exists():
                 from .campaigns import read_profile
 
-                profiles[d.id] = (key, read_profile(profile))
+                # The cache keeps the file: read it only if the cross-campaign views must be computed again.
+                profiles[d.id] = (key, profile if cache.folder else read_profile(profile))
         if problems:
             raise DataError(problems)
         return result_by_id
