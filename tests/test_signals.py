@@ -20,7 +20,16 @@ from takedowns.formats import TWEET_COLUMNS
 from takedowns.signals import normalise
 
 SIGNALS = FIXTURES / "signals"
-ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's synthetic releases, generated afresh (a clean clone has none: the build makes them)."""
+    from takedowns.example import write_examples
+
+    data = tmp_path_factory.mktemp("example-data")
+    write_examples(data)
+    return data / "example"
 
 
 @pytest.fixture(scope="module")
@@ -115,22 +124,22 @@ def _project(users: list[Path], tweets: list[Path]) -> dict:
 
 
 @pytest.mark.parametrize("name", ["hand", "ira_201810", "iran_201810"])
-def test_reference_agrees(name: str) -> None:
+def test_reference_agrees(name: str, examples: Path) -> None:
     if name == "hand":
         users, tweets = [SIGNALS / "users.csv"], [SIGNALS / "tweets.csv"]
     else:
-        users, tweets = _release_files(ROOT / "data" / "example" / name)
+        users, tweets = _release_files(examples / name)
     assert _project(users, tweets) == reference_signals(users, tweets)
 
 
-def test_planted_sizes_are_found_exactly() -> None:
+def test_planted_sizes_are_found_exactly(examples: Path) -> None:
     """The example's planted behaviour (takedowns/example.py) is found with exactly the planted sizes."""
     from takedowns.example import EXAMPLES
     from takedowns.synthetic import SWARM_TARGET
 
     for release, _, _ in EXAMPLES[:2]:
         p = release.plant
-        users, tweets = _release_files(ROOT / "data" / "example" / release.name)
+        users, tweets = _release_files(examples / release.name)
         s = _project(users, tweets)
         half, rest = p.co_accounts // 2, p.co_accounts - p.co_accounts // 2  # the second half retweets 5 minutes after the first
         within = half * (half - 1) // 2 + rest * (rest - 1) // 2
@@ -183,8 +192,8 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10**6), parts=st.integers(1, 4))
-def test_shuffled_and_split_files_change_no_signal(tmp_path: Path, seed: int, parts: int) -> None:
-    users, tweets = _release_files(ROOT / "data" / "example" / "iran_201810")
+def test_shuffled_and_split_files_change_no_signal(tmp_path: Path, examples: Path, seed: int, parts: int) -> None:
+    users, tweets = _release_files(examples / "iran_201810")
     header, rows = _rows(tweets[0]) if tweets[0].suffix == ".csv" else _gz_rows(tweets[0])
     random.Random(seed).shuffle(rows)
     folder = tmp_path / f"s{seed}-{parts}"
@@ -204,9 +213,9 @@ def _gz_rows(path: Path) -> tuple[list[str], list[list[str]]]:
         return header, list(reader)
 
 
-def test_spilled_signals_equal_in_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_spilled_signals_equal_in_memory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, examples: Path) -> None:
     """With a budget of a few kilobytes every keyed row and count goes to disk partitions: the signals stay the same."""
-    users, tweets = _release_files(ROOT / "data" / "example" / "ira_201810")
+    users, tweets = _release_files(examples / "ira_201810")
     in_memory = _project(users, tweets)
     monkeypatch.setattr(counts, "SPILL_BYTES", 4096)
     monkeypatch.setenv("TAKEDOWNS_SPILL_DIR", str(tmp_path))
