@@ -26,7 +26,7 @@ def stages(path: Path, signals_on: bool) -> None:
     from takedowns.model import DatasetFile
 
     if not signals_on:
-        stats.rows_of_tweets = lambda batch, retweet: {}  # type: ignore[assignment]
+        stats.rows_of_tweets = lambda batch, retweet, minute: {}  # type: ignore[assignment]
     file = DatasetFile(path.name, path, path.stat().st_size, "bench")
     start = time.perf_counter()
     t = run_task(Task(file, "tweets", "twitter", False)).partial

@@ -160,7 +160,7 @@ def project_without_signals(path: str, workers: int) -> dict:
     """The project's statistics with the coordination signals switched off (what the statistics cost before them)."""
     from takedowns import stats
 
-    stats.rows_of_tweets = lambda batch, retweet: {}  # type: ignore[assignment]
+    stats.rows_of_tweets = lambda batch, retweet, minute: {}  # type: ignore[assignment]
     stats.signals = lambda t, u: None  # type: ignore[assignment]
     return project_stats(path, workers)
 

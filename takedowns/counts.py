@@ -401,9 +401,6 @@ class Rows:
             tables = [s.read() for s in self._spilled[p]]
             yield pa.concat_tables(tables) if tables else self.schema.empty_table()
 
-    def __len__(self) -> int:
-        return sum(t.num_rows for t in self._parts) + sum(s.read().num_rows for part in self.spilled for s in part)
-
 
 _PENDING = 2  # spills written in the background at a time, per Rows
 _SPILLER: ThreadPoolExecutor | None = None

@@ -25,7 +25,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .counts import PARTITIONS, Counts, Rows, aligned, spill_folder
+from .counts import Counts, Rows, aligned, spill_folder
 
 WINDOWS = (0, 1, 10, 60)  # minutes: co-retweet windows
 GROUP_WINDOW = 1  # co-retweet groups are drawn at this window
@@ -159,10 +159,9 @@ def _other_client_users(client: pa.Array, userid: pa.Array) -> pa.Table:
     return table.select(["key", "userid"]).cast(CLIENT_USERS)
 
 
-def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array) -> dict[str, Any]:
+def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array, minute: pa.Array) -> dict[str, Any]:
     """Return the signals' part of a batch's partial (fields of ``TweetsPartial``)."""
     col = batch.column
-    minute = minutes(col("tweet_time"))
     original = pc.invert(retweet)
     reply = pc.not_equal(col("in_reply_to_tweetid"), "")
     userid = col("userid")
@@ -582,5 +581,3 @@ def _lorenz(values: list[tuple[int, int]], n: int, total: int, points: int = 20)
         out.append({"tweets": round(seen / n, 4), "engagement": round(summed / total, 4)})
     return out
 
-
-__all__ = ["KEYED", "PARTITIONS", "REPLIES", "normalise", "rows_of_tweets", "signals"]

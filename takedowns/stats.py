@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .counts import Counts, Rows, Segment
-from .signals import CLIENT_USERS, KEYED, REPLIES, rows_of_tweets, signals
+from .signals import CLIENT_USERS, KEYED, REPLIES, minutes, rows_of_tweets, signals
 
 TOP = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -160,10 +160,15 @@ def _counts(values: pa.Array | pa.ChunkedArray) -> Counts:
 
 def list_items(column: pa.Array) -> pa.Array:
     """Split released list fields (``[a, b]``, ``['a', 'b']``, ``[]`` or empty) into one array of items."""
-    inner = pc.utf8_trim(column, characters="[] ")
-    items = pc.list_flatten(pc.split_pattern(inner, pattern=", "))
-    items = pc.utf8_trim(items, characters="'\" ")
-    return pc.filter(items, pc.not_equal(items, ""))
+    return list_items_with_rows(column)[0]
+
+
+def list_items_with_rows(column: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Return ``list_items`` and, for each item, the row it comes from."""
+    split = pc.split_pattern(pc.utf8_trim(column, characters="[] "), pattern=", ")
+    items = pc.utf8_trim(pc.list_flatten(split), characters="'\" ")
+    keep = pc.not_equal(items, "")
+    return pc.filter(items, keep), pc.filter(pc.list_parent_indices(split), keep)
 
 
 def hashtag_keys(items: pa.Array) -> pa.Array:
@@ -173,8 +178,12 @@ def hashtag_keys(items: pa.Array) -> pa.Array:
 
 def url_domains(items: pa.Array) -> pa.Array:
     """Return the host of each URL, lowercased, without port or a leading ``www.``."""
-    host = pc.struct_field(pc.extract_regex(items, pattern=_HOST), [0])
-    host = pc.utf8_lower(pc.drop_null(host))
+    return pc.drop_null(url_hosts(items))
+
+
+def url_hosts(items: pa.Array) -> pa.Array:
+    """``url_domains`` item by item: null where an item has no host."""
+    host = pc.utf8_lower(pc.struct_field(pc.extract_regex(items, pattern=_HOST), [0]))
     return pc.replace_substring_regex(host, pattern=r"^www\.", replacement="")
 
 
@@ -189,19 +198,13 @@ def _int_sum(column: pa.Array) -> int:
     return sum(numbers.to_pylist())  # Python integers: exact however large
 
 
-def _host_times(urls: pa.Array, times: pa.Array) -> dict[str, Counts]:
-    """Each linked host's first and last minute in a batch."""
-    from .signals import minutes
-
-    inner = pc.utf8_trim(urls, characters="[] ")
-    split = pc.split_pattern(inner, pattern=", ")
-    items = pc.utf8_trim(pc.list_flatten(split), characters="'\" ")
-    when = pc.take(minutes(times), pc.list_parent_indices(split))
-    host = pc.struct_field(pc.extract_regex(items, pattern=_HOST), [0])
-    found = pc.is_valid(host)
-    host = pc.replace_substring_regex(pc.utf8_lower(pc.filter(host, found)), pattern=r"^www\.", replacement="")
-    when = pc.filter(when, found)
-    return {"domain_first": Counts.smallest(host, when), "domain_last": Counts.smallest(host, when, "max")}
+def _hosts(urls: pa.Array, minute: pa.Array) -> dict[str, Counts]:
+    """Linked hosts, counted, with each one's first and last minute: one parse of the URLs for both."""
+    items, rows = list_items_with_rows(urls)
+    hosts = url_hosts(items)
+    found = pc.is_valid(hosts)
+    hosts, when = pc.filter(hosts, found), pc.filter(pc.take(minute, rows), found)
+    return {"domains": _counts(hosts), "domain_first": Counts.smallest(hosts, when), "domain_last": Counts.smallest(hosts, when, "max")}
 
 
 def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
@@ -210,6 +213,7 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
     times = col("tweet_time")
     bounds = pc.min_max(times) if len(times) else None
     retweet = pc.is_in(col("is_retweet"), pa.array(["true", "True"]))
+    minute = minutes(times)
     return TweetsPartial(
         rows=batch.num_rows,
         retweets=int(pc.sum(retweet).as_py() or 0),
@@ -224,12 +228,11 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
         day_hours=_counts(pc.utf8_slice_codeunits(times, 0, 13)),
         languages=_counts(col("tweet_language")),
         hashtags=_counts(hashtag_keys(list_items(col("hashtags")))),
-        domains=_counts(url_domains(list_items(col("urls")))),
-        **_host_times(col("urls"), col("tweet_time")),
+        **_hosts(col("urls"), minute),
         mentions=_counts(list_items(col("user_mentions"))),
         clients=_counts(col("tweet_client_name")),
         users=_counts(col("userid")),
-        **rows_of_tweets(batch, retweet),
+        **rows_of_tweets(batch, retweet, minute),
     )
 
 
