@@ -15,6 +15,9 @@ VENDOR = {
     "vega.min.js": "vega/build/vega.min.js",
     "vega-lite.min.js": "vega-lite/build/vega-lite.min.js",
     "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
+    # Country shapes for the world maps (Natural Earth 1:110m, public domain; the package is ISC-licensed).
+    "countries-110m.json": "world-atlas/countries-110m.json",
+    "world-atlas.LICENSE.txt": "world-atlas/LICENSE",
 }
 INTERPRETER = "vega-interpreter/build/vega-interpreter.js"
 _IMPORT = "import { ascending, isString, DisallowedObjectProperties } from 'vega-util';"

@@ -343,3 +343,40 @@ def interactions(o: dict[str, Any]) -> Chart | None:
                  (("from", "By accounts of"), ("to", "Accounts of"), ("retweets", "Retweets"), ("replies", "Replies"), ("mentions", "Mentions")),
                  tuple({k: r[k] for k in ("from", "to", "retweets", "replies", "mentions")} for r in rows),
                  _spec(heat, "Interactions between releases' accounts"))
+
+
+WORLD_URL = "countries-110m.json"  # world-atlas's shapes, served from assets/vendor/ and put inline for the static image
+
+
+def _world_map(o: dict[str, Any], role: str, name: str, title: str, named_as: str) -> Chart | None:
+    unit = "disclosures"
+    rows = [r for r in o.get("world") or [] if r[role]]
+    if not rows:
+        return None
+    rows.sort(key=lambda r: (-r[role], r["country"]))
+    shapes = {"url": WORLD_URL, "format": {"type": "topojson", "feature": "countries"}}
+    values = [{"id": r["numeric"], "country": r["country"], "count": r[role]} for r in rows if r["on_map"]]
+    land = alt.Chart(alt.Data(**shapes)).mark_geoshape(fill="#e4e4e4", stroke="white", strokeWidth=0.5)
+    named = alt.Chart(alt.Data(**shapes)).transform_lookup(
+        lookup="id", from_=alt.LookupData(alt.Data(values=values), key="id", fields=["country", "count"]),
+    ).transform_filter("isValid(datum.count)").mark_geoshape(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color("count:Q", title=unit.capitalize(), scale=alt.Scale(range=["#9ecae1", "#08306b"], domainMin=0), legend=alt.Legend(format=",d", tickMinStep=1)),
+        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")])
+    drawn = alt.layer(land, named).project(type="equalEarth").properties(width=WIDTH - 80, height=330)
+    most = ", ".join(f"{r['country']} ({_n(r[role])})" for r in rows[:3])
+    missing = [r["country"] for r in rows if not r["on_map"]]
+    summary = (f"{title}: {len(rows)} {'countries and territories' if len(rows) != 1 else 'country or territory'} named {named_as}, "
+               f"each shaded by how many disclosures name it so; the most: {most}."
+               + (f" Not on the map (no shape for it): {', '.join(missing)}." if missing else ""))
+    table = tuple({"country": r["country"], "count": r[role]} for r in rows)
+    return Chart(name, title, summary, (("country", "Country"), ("count", unit.capitalize())), table, _spec(drawn, title))
+
+
+@chart("origins-map", scope="overview")
+def origins_map(o: dict[str, Any]) -> Chart | None:
+    return _world_map(o, "origin", "origins-map", "Where the networks came from", "as a country of origin")
+
+
+@chart("targets-map", scope="overview")
+def targets_map(o: dict[str, Any]) -> Chart | None:
+    return _world_map(o, "target", "targets-map", "Which countries the networks targeted", "as a target")

@@ -59,3 +59,9 @@ def country(text: str) -> Country:
                          + (f" (did you mean {hint[0]!r}?)" if hint else ""))
     name = _DISPLAY.get(record.alpha_2) or getattr(record, "common_name", None) or record.name
     return Country(name=name, code=record.alpha_2)
+
+
+def country_numeric(code: str) -> str | None:
+    """Return the ISO 3166-1 numeric code (``"156"``) of an alpha-2 code, the key of the world map's shapes; None for Kosovo."""
+    record = pycountry.countries.get(alpha_2=code)
+    return record.numeric if record else None

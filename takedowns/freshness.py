@@ -111,7 +111,8 @@ def input_key(options: Any, published: list[str]) -> str:
         digest.update(b"remote:" + options.data.encode())
     else:
         _tree(digest, options.data, contents=False)
-    for rel in ("vega/package.json", "vega-lite/package.json", "vega-embed/package.json", "vega-interpreter/package.json"):
+    for rel in ("vega/package.json", "vega-lite/package.json", "vega-embed/package.json", "vega-interpreter/package.json",
+                "world-atlas/package.json"):
         path = options.node_modules / rel
         digest.update(path.read_bytes() if path.is_file() else b"missing")
     digest.update(json.dumps(distributions()).encode())

@@ -56,8 +56,9 @@ def _render(spec: dict[str, Any], kind: str) -> bytes:
 class Images:
     """Renders Vega-Lite specs; remembers results on disk keyed by the spec and renderer version."""
 
-    def __init__(self, cache: Path | None) -> None:
+    def __init__(self, cache: Path | None, node_modules: Path = Path("node_modules")) -> None:
         self.cache = cache
+        self.node_modules = node_modules
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # pages are rendered by several threads; one pool of renderers serves them all
 
@@ -82,6 +83,7 @@ class Images:
             raise BuildError(Problem("charts", message=f"could not draw {spec.get('title', 'a chart')!r}: {str(exc).splitlines()[0]}")) from None
 
     def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
+        spec = self._inline(spec)
         # Keyed on the installed renderer (vl-convert bundles Vega and Vega-Lite), so an upgrade redraws every chart.
         renderer = json.dumps(distributions(("vl-convert-python",)))
         key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + renderer).encode()).hexdigest()
@@ -94,6 +96,39 @@ class Images:
         if path:
             atomic_write(path, data)
         return data
+
+    def world_ids(self) -> frozenset[str]:
+        """Return the ISO numeric codes of the countries the world map has a shape for."""
+        from .charts import WORLD_URL
+
+        path = self.node_modules / "world-atlas" / WORLD_URL
+        if not path.is_file():
+            raise BuildError(Problem(str(path), message="missing; run `npm ci --omit=dev` first (see README)"))
+        shapes = json.loads(path.read_bytes())
+        return frozenset(str(g["id"]) for g in shapes["objects"]["countries"]["geometries"] if g.get("id"))
+
+    def _inline(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Put the country shapes a map loads by URL into the spec itself: the renderer reads no files."""
+        from .charts import WORLD_URL
+
+        text = json.dumps(spec)
+        if f'"url": "{WORLD_URL}"' not in text:
+            return spec
+        path = self.node_modules / "world-atlas" / WORLD_URL
+        if not path.is_file():
+            raise BuildError(Problem(str(path), message="missing; run `npm ci --omit=dev` first (see README)"))
+        shapes = json.loads(path.read_bytes())
+
+        def swap(node: Any) -> Any:
+            if isinstance(node, dict):
+                if node.get("url") == WORLD_URL:
+                    return {**{k: v for k, v in node.items() if k != "url"}, "values": shapes}
+                return {k: swap(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [swap(v) for v in node]
+            return node
+
+        return swap(spec)
 
     def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:
         """Return the chart as SVG bytes with its width and height in pixels."""

@@ -25,6 +25,7 @@ from jinja2 import Environment
 from .across import shared_items
 from .charts import Chart, charts_for
 from .contract import stats_defaults, stats_schema, validate, validator
+from .countries import Country, country, country_numeric
 from .errors import BuildError, Problem
 from .images import Images
 from .load import COPY_LIMIT
@@ -200,7 +201,8 @@ LIST_SCHEMA = {
 }
 
 
-def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None = None) -> dict[str, Any]:
+def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None = None,
+                  world_ids: frozenset[str] | None = None) -> dict[str, Any]:
     """Return the cross-disclosure totals (by year, by country, by platform) and the cross-campaign views."""
     by_id = {d.id: d for d in shown}
     years: dict[int, list[int]] = {}
@@ -227,6 +229,7 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], cam
                          for r in (campaigns or {}).get("interactions", []) if r["from"] in by_id and r["to"] in by_id],
         "by_year": [{"year": y, "disclosures": v[0], "accounts": v[1]} for y, v in sorted(years.items())],
         "by_country": by_country,
+        "world": _world(shown, world_ids),
         "by_platform": [{"platform": p, "disclosures": n} for p, n in sorted(platforms.items(), key=lambda x: (-x[1], x[0]))],
         "totals": {
             "disclosures": len(shown),
@@ -235,6 +238,30 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], cam
             "countries": len(countries),
         },
     }
+
+
+def _world(shown: list[Disclosure], world_ids: frozenset[str] | None) -> list[dict[str, Any]]:
+    """Each country named as an origin or a target: how many disclosures name it as each, for the world map.
+
+    Targets are free text; those that name a country are counted, others (regions, "domestic") are not.
+    ``on_map`` says whether the map has a shape for it (small places such as Hong Kong have none at 1:110m).
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for d in shown:
+        for role, named in (("origin", list(d.countries)), ("target", list(d.targets))):
+            for item in named:
+                try:
+                    c = item if isinstance(item, Country) else country(item)
+                except ValueError:
+                    continue
+                row = rows.setdefault(c.code, {"country": c.name, "code": c.code, "numeric": country_numeric(c.code),
+                                               "origin": 0, "target": 0})
+                row["on_map"] = bool(row["numeric"]) and (world_ids is None or row["numeric"] in world_ids)
+                if d.id not in row.setdefault(f"_{role}", set()):
+                    row[f"_{role}"].add(d.id)
+                    row[role] += 1
+    out = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows.values()]
+    return sorted(out, key=lambda r: (-r["origin"] - r["target"], r["country"]))
 
 
 def _timeline(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -410,7 +437,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     across_all = _across_all(campaigns, by_id)
     sb = SiteBuilder(env, site, images, now, preview, previous, render_key)
     rows = [_row(d, stats[d.id], now) for d in shown]
-    ov = overview_data(shown, stats, campaigns)
+    ov = overview_data(shown, stats, campaigns, images.world_ids())
     shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
     synthetic = any(d.synthetic_data and d.datasets for d in shown)
     licence = f"{site.licence}. {site.data_licence}"

@@ -108,7 +108,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
     env = environment(options.templates)
     env.globals["live_reload"] = options.live_reload
-    images = Images(options.cache / "images" if options.cache else None)
+    images = Images(options.cache / "images" if options.cache else None, options.node_modules)
     previous = Previous(options.cache, options.output) if options.write else None
     try:
         output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,

@@ -115,7 +115,12 @@ def test_the_examples_state_nothing_check_warns_about(example_site: Path) -> Non
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     warnings = [ln for ln in done.stderr.splitlines() if "warning:" in ln]
-    assert warnings and all("/meta-" in ln and "attribution is unclassified" in ln for ln in warnings), done.stderr
+    # The Hong Kong pair (Twitter's and Facebook's posts of 19 August 2019) cite reporting that quotes the posts: the posts
+    # themselves are not among the sources, and check keeps saying so.
+    unsourced = {"content/disclosures/china-2019-08.yaml", "content/disclosures/china-2019-08-facebook.yaml"}
+    assert {ln.split(":")[0] for ln in warnings if "no source is the platform's own" in ln} == unsourced, done.stderr
+    rest = [ln for ln in warnings if "no source is the platform's own" not in ln]
+    assert rest and all("/meta-" in ln and "attribution is unclassified" in ln for ln in rest), done.stderr
 
 
 def _example(ident: str) -> dict[str, object]:

@@ -76,6 +76,8 @@ def test_page_loads_cleanly_and_charts_draw(browser, served: str, rel: str) -> N
         page.locator("figure.chart").nth(i).scroll_into_view_if_needed()
         page.locator("figure.chart").nth(i).locator(".chart-canvas.interactive svg").wait_for(timeout=15000)
     assert page.locator("[data-chart-error]").count() == 0
+    if rel == "overview/":  # the maps' country shapes loaded from the site's own assets: a shape per country
+        assert page.locator("#chart-origins-map .chart-canvas.interactive svg path").count() > 150
     if figures:
         assert page.evaluate("window.vega.expressionInterpreter !== undefined && window.vega.expressionInterpreter !== null")
     expected = [p for p in problems if not (rel == "404.html" and "404" in p)]

@@ -190,3 +190,35 @@ def test_domain_pages_are_found_by_search(project: Project) -> None:
     assert fragments  # an index was written
     page = (project.output / "domains/shared-news.example/index.html").read_text()
     assert "data-pagefind-body" in page
+
+
+def test_world_maps_count_origins_and_targets_and_keep_out_an_embargo(project: Project) -> None:
+    """Counted by hand: one-2019 from Iran targeting the US and "the Gulf"; two-2019 from Iran and Russia targeting the US and
+    Hong Kong; three-2019 from Kosovo; four-2019 (embargoed) from Brazil targeting Argentina."""
+    project.add(id="one-2019", title="One", datasets=None, countries=["Iran"], targets=["United States", "the Gulf"])
+    project.add(id="two-2019", title="Two", datasets=None, countries=["Iran", "Russia"], targets=["USA", "Hong Kong"])
+    project.add(id="three-2019", title="Three", datasets=None, countries=["Kosovo"], targets=[])
+    project.add(id="four-2019", title="Four", datasets=None, countries=["Brazil"], targets=["Argentina"], publish_at="2999-01-01T00:00:00Z")
+    project.build()
+    charts = project.output / "overview" / "charts"
+    origins = json.loads((charts / "origins-map.json").read_text())["rows"]
+    targets = json.loads((charts / "targets-map.json").read_text())["rows"]
+    assert origins == [{"country": "Iran", "count": 2}, {"country": "Kosovo", "count": 1}, {"country": "Russia", "count": 1}]
+    assert targets == [{"country": "United States", "count": 2}, {"country": "Hong Kong", "count": 1}]  # "the Gulf" is no country
+    overview = project.html("overview/index.html")
+    origin_summary = overview.css_first("#chart-origins-map figcaption p").text()
+    assert "3 countries and territories named as a country of origin" in origin_summary
+    assert "Not on the map (no shape for it): Kosovo." in origin_summary  # no ISO numeric code
+    assert "Not on the map (no shape for it): Hong Kong." in overview.css_first("#chart-targets-map figcaption p").text()  # too small at 1:110m
+    table = [[c.text() for c in tr.css("th, td")] for tr in overview.css("#chart-targets-map table tbody tr")]
+    assert table == [["United States", "2"], ["Hong Kong", "1"]]
+    # The map's interactive spec loads the shapes the site serves; the static image has them drawn in.
+    spec = json.loads(overview.css_first("#spec-origins-map").text())
+    assert "countries-110m.json" in json.dumps(spec) and '"values": {"type": "Topology"' not in json.dumps(spec)
+    shapes = json.loads((project.output / "assets/vendor/countries-110m.json").read_text())
+    assert shapes["type"] == "Topology" and (project.output / "assets/vendor/world-atlas.LICENSE.txt").is_file()
+    svg = (charts / "origins-map.svg").read_text()
+    assert svg.count("<path") > 150  # every country's shape (177), grey or shaded
+    assert svg.count('aria-label="Disclosures: 2; Country: Iran"') == 1 and svg.count('aria-label="Disclosures: 1; Country: Russia"') == 1
+    everything = "\n".join(p.read_text(errors="replace") for p in charts.iterdir())
+    assert "Brazil" not in everything and "Argentina" not in everything

@@ -10,7 +10,7 @@ from conftest import text_of
 from reference import reference_stats
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-EXAMPLE_IDS = ["iran-2019-01", "russia-2019-01", "venezuela-2019-01-1", "venezuela-2019-01-2", "bangladesh-2019-01",
+EXAMPLE_IDS = ["china-2019-08", "china-2019-08-facebook", "iran-2019-01", "russia-2019-01", "venezuela-2019-01-1", "venezuela-2019-01-2", "bangladesh-2019-01",
                "ira-2018-10", "iran-2018-10"]
 # Twitter's archive: Venezuela set 1 is the 1,196 accounts, set 2 the 764.
 ANNOUNCED = {"ira-2018-10": 3841, "iran-2018-10": 770, "venezuela-2019-01-1": 1196, "venezuela-2019-01-2": 764,
@@ -113,7 +113,8 @@ def test_overview_totals(example_site: Path) -> None:
     assert rows["Venezuela"][0] == "3"  # Twitter's two sets, and Meta's Venezuela/US-based network
     assert [f.attributes["id"] for f in tree.css("figure.chart")] == [
         "chart-disclosures-by-year", "chart-accounts-by-year", "chart-accounts-by-country", "chart-disclosures-by-platform",
-        "chart-timeline", "chart-similarity", "chart-interactions", "chart-killchain-matrix"]
+        "chart-timeline", "chart-similarity", "chart-platform-pairs", "chart-interactions", "chart-origins-map", "chart-targets-map",
+        "chart-killchain-matrix"]
 
 
 def test_accounts_per_year_download(example_site: Path) -> None:
@@ -123,7 +124,7 @@ def test_accounts_per_year_download(example_site: Path) -> None:
         year = int(str(d["announced"])[:4])
         per_year[year] = per_year.get(year, 0) + (d.get("accounts_announced") or 0)
     assert rows[1:] == ["Year,Accounts announced", *[f"{y},{n}" for y, n in sorted(per_year.items())]]
-    assert per_year[2018] == 3841 + 770 + 15 and per_year[2019] == 764 + 1196 + 2617 + 418
+    assert per_year[2018] == 3841 + 770 + 15 and per_year[2019] == 764 + 1196 + 2617 + 418 + 936 + 5
 
 
 def test_disclosures_json_and_csv(example_site: Path) -> None:
@@ -131,7 +132,8 @@ def test_disclosures_json_and_csv(example_site: Path) -> None:
     ids = [d["id"] for d in listing["disclosures"]]
     assert _twitter(ids) == EXAMPLE_IDS and sorted(ids) == sorted(d["id"] for d in _content())
     assert {d["id"]: d["accounts_announced"] for d in listing["disclosures"] if d["id"] in ANNOUNCED} == ANNOUNCED
-    assert all(d["synthetic_data"] == (d["platform"] == "twitter") for d in listing["disclosures"])
+    with_data = {d["id"] for d in _content() if d.get("datasets")}
+    assert all(d["synthetic_data"] == (d["platform"] == "twitter" and d["id"] in with_data) for d in listing["disclosures"])
     csv_text = (example_site / "disclosures.csv").read_text().splitlines()
     assert csv_text[0].startswith("# Source: ")
     assert len(csv_text) == 2 + len(ids)

@@ -1,7 +1,8 @@
 // Replace each chart's static SVG with the interactive Vega view, built from the spec
 // embedded beside it, when the chart comes near the screen. The chart libraries load
 // then, not with the page, so the page is readable at once. Expressions run through
-// vega-interpreter: no eval, so the page's Content-Security-Policy holds.
+// vega-interpreter: no eval, so the page's Content-Security-Policy holds. Data a spec loads
+// by URL (the maps' country shapes) comes from the site's own assets/vendor/.
 (function () {
   "use strict";
   var boxes = Array.prototype.slice.call(document.querySelectorAll(".chart-canvas[data-spec]"));
@@ -37,7 +38,7 @@
     var target = document.createElement("div");
     load().then(function () {
       return window.vegaEmbed(target, spec, {
-        actions: false, renderer: "svg", ast: true, expr: window.vega.expressionInterpreter, defaultStyle: false,
+        actions: false, renderer: "svg", ast: true, loader: window.vega.loader({ baseURL: vendor }), expr: window.vega.expressionInterpreter, defaultStyle: false,
         tooltip: { disableDefaultStyle: true }
       });
     }).then(function () {
