@@ -318,8 +318,49 @@ def similarity(o: dict[str, Any]) -> Chart | None:
 
 @chart("platform-pairs", scope="overview")
 def platform_pairs(o: dict[str, Any]) -> Chart | None:
-    rows = [{"value": r["platforms"], "count": r["operations"]} for r in o.get("platform_pairs") or []]
-    return _bars("platform-pairs", "Operations removed by more than one platform", rows, "Platforms", "operations")
+    """The platforms as points on a circle, a line between two for each operation both removed (its width the count)."""
+    import math
+
+    pairs = o.get("platform_pairs") or []
+    if not pairs:
+        return None
+    names = sorted({p["a"] for p in pairs} | {p["b"] for p in pairs})
+    # Evenly on a circle, the first at the top; two platforms sit side by side.
+    at = {n: (round(math.sin(2 * math.pi * k / len(names)), 6), round(math.cos(2 * math.pi * k / len(names)), 6))
+          for k, n in enumerate(names)} if len(names) > 2 else {n: (float(k * 2 - 1), 0.0) for k, n in enumerate(names)}
+    if len(names) == 1:
+        at = {names[0]: (0.0, 0.0)}
+    flat = len(names) <= 2  # one row of points: a short drawing
+    scale = alt.Scale(domain=[-1.9, 1.9], nice=False)
+    yscale = alt.Scale(domain=[-0.6, 0.5] if flat else [-1.9, 1.9], nice=False)
+    no_axis = alt.Axis(labels=False, ticks=False, domain=False, grid=False, title=None)
+    edges = pd.DataFrame([{"x": at[p["a"]][0], "y": at[p["a"]][1], "x2": at[p["b"]][0], "y2": at[p["b"]][1],
+                           "mx": (at[p["a"]][0] + at[p["b"]][0]) / 2, "my": (at[p["a"]][1] + at[p["b"]][1]) / 2 + 0.12,
+                           "platforms": p["platforms"], "operations": p["operations"]} for p in pairs if p["a"] != p["b"]])
+    nodes = pd.DataFrame([{"x": x, "y": y, "platform": n, "ly": y - 0.22} for n, (x, y) in at.items()])
+    layers = []
+    if len(edges):
+        layers.append(alt.Chart(edges).mark_rule(color="#7a4f9a").encode(
+            x=alt.X("x:Q", scale=scale, axis=no_axis), y=alt.Y("y:Q", scale=yscale, axis=no_axis), x2="x2:Q", y2="y2:Q",
+            strokeWidth=alt.StrokeWidth("operations:Q", scale=alt.Scale(range=[2, 10]), legend=None),
+            tooltip=[alt.Tooltip("platforms:N", title="Platforms"), alt.Tooltip("operations:Q", title="Operations", format=",")]))
+        layers.append(alt.Chart(edges).mark_text(fontSize=13, fontWeight="bold").encode(
+            x=alt.X("mx:Q", scale=scale, axis=no_axis), y=alt.Y("my:Q", scale=yscale, axis=no_axis), text=alt.Text("operations:Q", format=",")))
+    layers.append(alt.Chart(nodes).mark_circle(size=500, color=COLOR, opacity=1).encode(
+        x=alt.X("x:Q", scale=scale, axis=no_axis), y=alt.Y("y:Q", scale=yscale, axis=no_axis),
+        tooltip=[alt.Tooltip("platform:N", title="Platform")]))
+    layers.append(alt.Chart(nodes).mark_text(fontSize=13, baseline="top").encode(
+        x=alt.X("x:Q", scale=scale, axis=no_axis), y=alt.Y("ly:Q", scale=yscale, axis=no_axis), text="platform:N"))
+    drawn = alt.layer(*layers).properties(width=360, height=110 if flat else 300)
+    total = sum(p["operations"] for p in pairs)
+    listed = "; ".join(f"{p['platforms']}: {_n(p['operations'])}" for p in pairs)
+    summary = (f"Operations that more than one platform removed, as the disclosures' related links record them: {_n(total)} "
+               f"operation{'s' if total != 1 else ''} ({listed}); each line joins two platforms, as wide as the number of operations.")
+    rows = tuple({"value": p["platforms"], "count": p["operations"]} for p in pairs)
+    spec = _spec(drawn, "Operations removed by more than one platform")
+    spec["config"]["view"]["stroke"] = None  # no frame around a drawing without axes
+    return Chart("platform-pairs", "Operations removed by more than one platform", summary,
+                 (("value", "Platforms"), ("count", "Operations")), rows, spec)
 
 
 @chart("interactions", scope="overview")

@@ -321,7 +321,8 @@ def _platform_pairs(shown: list[Disclosure]) -> list[dict[str, Any]]:
                 seen.add((min(d.id, other), max(d.id, other)))
                 p = sorted((PLATFORMS[d.platform], PLATFORMS[by_id[other].platform]))
                 counts[(p[0], p[1])] += 1
-    return [{"platforms": f"{a} and {b}" if a != b else f"{a} (twice)", "operations": n} for (a, b), n in sorted(counts.items())]
+    return [{"platforms": f"{a} and {b}" if a != b else f"{a} (twice)", "a": a, "b": b, "operations": n}
+            for (a, b), n in sorted(counts.items())]
 
 
 def _killchain_matrix(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

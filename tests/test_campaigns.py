@@ -222,3 +222,21 @@ def test_world_maps_count_origins_and_targets_and_keep_out_an_embargo(project: P
     assert svg.count('aria-label="Disclosures: 2; Country: Iran"') == 1 and svg.count('aria-label="Disclosures: 1; Country: Russia"') == 1
     everything = "\n".join(p.read_text(errors="replace") for p in charts.iterdir())
     assert "Brazil" not in everything and "Argentina" not in everything
+
+
+def test_operations_removed_by_two_platforms_are_drawn_as_a_network(project: Project) -> None:
+    """Twitter and Meta both removed operations a and b (linked from either side, counted once each); Meta and Google operation c."""
+    project.add(id="a-twitter", title="A on Twitter", datasets=None, related=["a-meta"])
+    project.add(id="a-meta", title="A on Meta", platform="meta", datasets=None, related=["a-twitter"])
+    project.add(id="b-twitter", title="B on Twitter", datasets=None)
+    project.add(id="b-meta", title="B on Meta", platform="meta", datasets=None, related=["b-twitter"])
+    project.add(id="c-meta", title="C on Meta", platform="meta", datasets=None)
+    project.add(id="c-google", title="C on Google", platform="google", datasets=None, related=["c-meta"])
+    project.build()
+    figure = project.html("overview/index.html").css_first("#chart-platform-pairs")
+    table = [[c.text() for c in tr.css("th, td")] for tr in figure.css("table tbody tr")]
+    assert table == [["Google (YouTube, Blogger) and Meta (Facebook, Instagram)", "1"], ["Meta (Facebook, Instagram) and Twitter", "2"]]
+    assert "3 operations" in figure.css_first("figcaption p").text()
+    svg = (project.output / "overview/charts/platform-pairs.svg").read_text()
+    assert all(name in svg for name in ("Twitter", "Google (YouTube, Blogger)", "Meta (Facebook, Instagram)"))
+    assert svg.count('aria-roledescription="rule mark"') == 2  # one line per pair of platforms
