@@ -89,10 +89,46 @@ def _iso(text: str, limit: int = 80) -> str:
     return f"\u2068{chart_text(short)}\u2069"
 
 
+# Text sizes in CSS pixels, none under 11: a chart is drawn for the width it is shown at (its narrow
+# variant on phones), never scaled down, so these are the sizes readers get.
+FONT_SIZES = {"axis": {"labelFontSize": 11, "titleFontSize": 12}, "legend": {"labelFontSize": 11, "titleFontSize": 12},
+              "title": {"fontSize": 14}, "text": {"fontSize": 12}}
+NARROW = 320  # width of the phone variant of every chart, in CSS pixels (a 360-pixel screen less the page's margins)
+NARROW_LABELS = 110  # longest axis label of the phone variant, in pixels, before an ellipsis
+
+
 def _spec(c: alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
     spec = c.properties(title=title).configure_view(stroke=None).configure(
         font="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", background="white").to_dict(validate=False)
+    for part, sizes in FONT_SIZES.items():
+        spec["config"].setdefault(part, {}).update(sizes)
     return spec
+
+
+def narrow(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return the phone variant of a chart: the same data and marks drawn NARROW pixels wide.
+
+    The whole drawing fits the width (axes included), labels are cut shorter, overlapping labels are
+    dropped, legends go below, and the title is left to the page's heading. templates/static/charts.js
+    applies the same rules to the interactive chart; a browser test measures both.
+    """
+    def shorten(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (min(v, NARROW_LABELS) if k == "labelLimit" and isinstance(v, (int, float)) else shorten(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [shorten(v) for v in node]
+        return node
+
+    out = shorten({k: v for k, v in spec.items() if k != "title"})
+    if "projection" in out and isinstance(out.get("width"), (int, float)) and isinstance(out.get("height"), (int, float)):
+        out["height"] = round(out["height"] * NARROW / out["width"])  # a map keeps its proportions
+    out["width"] = NARROW
+    out["autosize"] = {"type": "fit-x", "contains": "padding"}
+    out["padding"] = {"left": 16, "right": 8, "top": 5, "bottom": 5}  # room for labels a browser's font draws wider
+    config = out.setdefault("config", {})
+    config["axis"] = {**config.get("axis", {}), "labelOverlap": True, "labelLimit": NARROW_LABELS, "titleLimit": NARROW - 100}
+    config["legend"] = {**config.get("legend", {}), "orient": "bottom"}
+    return out
 
 
 def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: str, prefix: str = "") -> Chart | None:

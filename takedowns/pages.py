@@ -23,7 +23,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 
 from .across import shared_items
-from .charts import Chart, charts_for
+from .charts import Chart, charts_for, narrow
 from .contract import stats_defaults, stats_schema, validate, validator
 from .countries import Country, country, country_numeric
 from .errors import BuildError, Problem
@@ -406,7 +406,7 @@ class SiteBuilder:
         # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
         shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
         if self.previous:
-            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "csv", "json"))},
+            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "csv", "json"))},
                                  shown)
         return shown
 
@@ -415,13 +415,15 @@ class SiteBuilder:
         for c in charts:
             svg, width, height = self.images.svg(c.spec)
             self.out[f"{folder}charts/{c.name}.svg"] = svg
+            phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
+            self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone
             self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows, note).encode()
             self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
                                                                 "licence": f"{self.site.licence}. {self.site.data_licence}",
                                                                 "columns": [{"key": k, "label": h} for k, h in c.columns],
                                                                 "rows": list(c.rows)})
             shown.append({"name": c.name, "title": c.title, "summary": c.summary, "columns": c.columns, "rows": c.rows,
-                          "spec": c.spec, "width": width, "height": height})
+                          "spec": c.spec, "width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height})
         return shown
 
 

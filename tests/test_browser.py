@@ -190,7 +190,12 @@ def test_each_chart_is_one_keyboard_stop_with_its_sentence(browser, served: str)
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('role'), document.activeElement.getAttribute('aria-label')]")
     assert focused[0] == "chart-view" and focused[1] == "img"
-    assert focused[2] == "Chart: " + first.locator("figcaption p").inner_text()
+    assert focused[2] == "Chart: " + first.locator("figcaption p").inner_text() + " Press Enter for its data table, which holds every value the chart's tooltips show."
+    # Enter on the chart opens its data table and moves there: each tooltip's value, reached without a mouse.
+    page.keyboard.press("Enter")
+    assert first.locator("details").evaluate("d => d.open")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    assert first.locator(".chart-view").get_attribute("aria-keyshortcuts") == "Enter"
     context.close()
 
 
@@ -206,7 +211,7 @@ def test_signal_charts_are_keyboard_stops_and_the_overview_sorts_by_signal(brows
         figure.locator("h3").click()
         page.keyboard.press("Tab")
         label = page.evaluate("document.activeElement.getAttribute('aria-label')")
-        assert label == "Chart: " + figure.locator("figcaption p").inner_text()
+        assert label == "Chart: " + figure.locator("figcaption p").inner_text() + " Press Enter for its data table, which holds every value the chart's tooltips show."
         page.keyboard.press("Tab")  # next: the data table's summary, opened from the keyboard
         assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
         page.keyboard.press("Enter")
@@ -272,3 +277,44 @@ def test_preview_server_reloads_the_open_page(browser, tmp_path: Path) -> None: 
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+_STATIC_TEXT = """async img => {
+  const svg = await (await fetch(img.currentSrc)).text();
+  const sizes = [...svg.matchAll(/font-size="([0-9.]+)px"/g)].map(m => parseFloat(m[1]));
+  return [img.currentSrc, Math.min(...sizes) * img.getBoundingClientRect().width / img.naturalWidth];
+}"""
+_LIVE_TEXT = """svg => {
+  const scale = svg.getBoundingClientRect().width / svg.width.baseVal.value;
+  const sizes = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => parseFloat(getComputedStyle(t).fontSize));
+  return Math.min(...sizes) * scale;
+}"""
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("rel", ["disclosures/ira-2018-10/", "disclosures/meta-2026-h1-china/", "overview/"])
+def test_chart_text_is_at_least_11_css_pixels(browser, served: str, rel: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Every chart, static (no JavaScript) and interactive, measured as drawn: its smallest text times the scale it is shown at."""
+    context, page, problems = _open(browser, served + rel, javascript=False, width=width)
+    images = page.locator("figure.chart picture img")
+    assert images.count() > 0
+    static = []
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=images.nth(i).element_handle())
+        static.append(images.nth(i).evaluate(_STATIC_TEXT))
+    assert all(src.endswith(".narrow.svg") == (width < 800) for src, _ in static)
+    assert [(src, round(px, 2)) for src, px in static if px < 10.99] == []
+    context.close()
+    context, page, problems = _open(browser, served + rel, width=width)
+    figures = page.locator("figure.chart")
+    live = []
+    for i in range(figures.count()):
+        figures.nth(i).scroll_into_view_if_needed()
+        svg = figures.nth(i).locator(".chart-canvas.interactive svg")
+        svg.wait_for(timeout=15000)
+        live.append((figures.nth(i).get_attribute("id"), svg.evaluate(_LIVE_TEXT)))
+    assert len(live) == len(static)
+    assert [(name, round(px, 2)) for name, px in live if px < 10.99] == []
+    assert problems == []
+    context.close()

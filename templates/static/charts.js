@@ -28,10 +28,45 @@
     return loading;
   }
 
+  // The phone variant, by the rules of takedowns/charts.py narrow(): the same breakpoint as the
+  // <picture> of the static image, the whole drawing NARROW pixels wide, labels cut shorter,
+  // overlapping ones dropped, legends below, the title left to the page's heading.
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 799px)") : null;
+  var NARROW = 320, NARROW_LABELS = 110;
+
+  function shorten(node) {
+    if (Array.isArray(node)) { return node.map(shorten); }
+    if (node && typeof node === "object") {
+      var out = {};
+      Object.keys(node).forEach(function (k) {
+        var v = node[k];
+        out[k] = (k === "labelLimit" && typeof v === "number") ? Math.min(v, NARROW_LABELS) : shorten(v);
+      });
+      return out;
+    }
+    return node;
+  }
+
+  function narrow(spec) {
+    var out = shorten(spec);
+    delete out.title;
+    if (out.projection && typeof out.width === "number" && typeof out.height === "number") {
+      out.height = Math.round(out.height * NARROW / out.width);  // a map keeps its proportions
+    }
+    out.width = NARROW;
+    out.autosize = { type: "fit-x", contains: "padding" };
+    out.padding = { left: 16, right: 8, top: 5, bottom: 5 };
+    out.config = out.config || {};
+    out.config.axis = Object.assign({}, out.config.axis, { labelOverlap: true, labelLimit: NARROW_LABELS, titleLimit: NARROW - 100 });
+    out.config.legend = Object.assign({}, out.config.legend, { orient: "bottom" });
+    return out;
+  }
+
   function draw(box) {
     var source = document.getElementById(box.getAttribute("data-spec"));
     if (!source) { return; }
     var spec = JSON.parse(source.textContent);
+    if (phone && phone.matches) { spec = narrow(spec); }
     var img = box.querySelector("img");
     var alt = img ? img.getAttribute("alt") : "";
     if (img) { box.style.minHeight = img.getBoundingClientRect().height + "px"; }
@@ -47,8 +82,19 @@
       var svg = target.querySelector("svg");
       if (svg) { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
       target.setAttribute("role", "img");
-      target.setAttribute("aria-label", alt);
+      target.setAttribute("aria-label", alt + " Press Enter for its data table, which holds every value the chart's tooltips show.");
+      target.setAttribute("aria-keyshortcuts", "Enter");
       target.tabIndex = 0;
+      // The tooltips need a mouse; from the keyboard, Enter opens the data table and moves there.
+      target.addEventListener("keydown", function (event) {
+        if (event.key !== "Enter") { return; }
+        var figure = box.closest("figure");
+        var table = figure && figure.querySelector("details");
+        if (!table) { return; }
+        event.preventDefault();
+        table.open = true;
+        table.querySelector("summary").focus();
+      });
       target.className = "chart-view";
       box.replaceChildren(target);
       box.style.minHeight = "";
