@@ -10,14 +10,15 @@ from typing import Any
 
 import pandas as pd
 
+from .i18n import N_
 from .model import Disclosure
 from .pages import active_span, detection_lag_days, headline_signals
 from .schema import FIGURES, PLATFORMS
 
-SIGNALS = (("co_retweet_1min_share", "Co-retweeting within 1 minute (share of accounts)"),
-           ("copy_paste_share", "Copy-pasted tweets (share)"), ("in_network_retweet_share", "Retweets of own accounts (share)"),
-           ("automation_share", "Tweets from automation services (share)"), ("best_utc_offset", "Best office-hours UTC offset"),
-           ("office_hours_share", "Tweets in office hours at that offset (share)"), ("engagement_gini", "Engagement Gini"))
+SIGNALS = (("co_retweet_1min_share", N_("Co-retweeting within 1 minute (share of accounts)")),
+           ("copy_paste_share", N_("Copy-pasted tweets (share)")), ("in_network_retweet_share", N_("Retweets of own accounts (share)")),
+           ("automation_share", N_("Tweets from automation services (share)")), ("best_utc_offset", N_("Best office-hours UTC offset")),
+           ("office_hours_share", N_("Tweets in office hours at that offset (share)")), ("engagement_gini", N_("Engagement Gini")))
 
 
 def comparison_frame(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -43,11 +44,11 @@ def comparison_frame(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) 
 
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "Id"), ("title", "Disclosure"), ("platform", "Platform"), ("announced", "Announced"), ("countries", "Origin"),
-    ("accounts_announced", "Accounts announced"), *((f"announced_{k}", label) for k, label in FIGURES.items()),
-    ("accounts", "Accounts in the data"), ("tweets", "Tweets"), ("active_accounts", "Accounts that tweeted"),
-    ("active_from", "Active from"), ("active_until", "Active until"), ("detection_lag_days", "Days from last activity to announcement"),
-    *SIGNALS, ("synthetic_data", "Synthetic sample data"), ("url", "Page"),
+    ("id", N_("Id")), ("title", N_("Disclosure")), ("platform", N_("Platform")), ("announced", N_("Announced")), ("countries", N_("Origin")),
+    ("accounts_announced", N_("Accounts announced")), *((f"announced_{k}", label) for k, label in FIGURES.items()),
+    ("accounts", N_("Accounts in the data")), ("tweets", N_("Tweets")), ("active_accounts", N_("Accounts that tweeted")),
+    ("active_from", N_("Active from")), ("active_until", N_("Active until")), ("detection_lag_days", N_("Days from last activity to announcement")),
+    *SIGNALS, ("synthetic_data", N_("Synthetic sample data")), ("url", N_("Page")),
 )
 
 

@@ -103,3 +103,4 @@ class Site:
     licence: str
     data_licence: str
     author: str
+    languages: tuple[str, ...] = ("en",)  # the interface's languages, the first (``language``) at the site's root

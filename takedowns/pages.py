@@ -21,7 +21,9 @@ from typing import Any
 from urllib.parse import quote
 
 from jinja2 import Environment
+from markupsafe import Markup
 
+from . import i18n
 from .across import shared_items
 from .charts import Chart, charts_for, narrow
 from .contract import stats_defaults, stats_schema, validate, validator
@@ -74,9 +76,9 @@ def headline_signals(stats: dict[str, Any]) -> dict[str, Any] | None:
 
 def _marker(d: Disclosure, now: dt.datetime) -> str:
     if d.draft:
-        return "Draft"
+        return i18n.N_("Draft")
     if not d.published(now):
-        return "Embargoed"
+        return i18n.N_("Embargoed")
     return ""
 
 
@@ -343,9 +345,12 @@ class SiteBuilder:
     """Renders every page of one build."""
 
     def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool,
-                 previous: Previous | None = None, render_key: str = "") -> None:
+                 previous: Previous | None = None, render_key: str = "", lang: str = "") -> None:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
         self.previous, self.render_key = previous, render_key
+        self.lang = lang or site.language
+        # The site's own language at the root, every other in its own folder: /es/, /ar/, ...
+        self.prefix = "" if self.lang == site.language else f"{self.lang}/"
         self.out: Output = {}
         self.stats_schema = stats_schema()
         self.stats_validator = validator(self.stats_schema)
@@ -357,16 +362,33 @@ class SiteBuilder:
         part.out, part.problems = {}, []
         return part
 
+    def folder_of(self, lang: str) -> str:
+        return "" if lang == self.site.language else f"{lang}/"
+
     def page(self, path: str, template: str, title: str, description: str, section: str = "", **context: Any) -> None:
-        depth = path.count("/")
+        """Render ``template`` to ``path`` in this builder's language (under its folder).
+
+        ``root`` leads to the site's root (assets and the downloads every language shares), ``home`` to this
+        language's pages; ``languages`` are the same page in every language, for the switcher and hreflang.
+        """
+        out = self.prefix + path
+        depth = out.count("/")
         url_path = path[: -len("index.html")] if path.endswith("index.html") else path
+        root = "../" * depth
+        languages = [{"lang": lang, "name": i18n.language_name(lang), "dir": i18n.direction(lang), "current": lang == self.lang,
+                      "href": root + self.folder_of(lang) + url_path, "url": self.site.base_url + self.folder_of(lang) + url_path}
+                     for lang in self.site.languages]
         base = {
-            "site": self.site, "root": "../" * depth, "page_title": title, "description": description,
-            "canonical": self.site.base_url + url_path, "og_type": "website", "og_image": "", "og_image_alt": "",
-            "section": section, "preview": self.preview,
+            "site": self.site, "root": root, "home": root + self.prefix, "page_title": title, "description": description,
+            "canonical": self.site.base_url + self.prefix + url_path, "og_type": "website", "og_image": "", "og_image_alt": "",
+            "section": section, "preview": self.preview, "lang": self.lang, "dir": i18n.direction(self.lang),
+            "languages": languages if len(languages) > 1 else [], "prefix": self.prefix,
+            # Text written in the site's own language (disclosures, not yet translated parts) keeps its language on other pages.
+            "original": Markup("") if self.lang == self.site.language else
+            Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language)),
         }
         base.update(context)
-        self.out[path] = self.env.get_template(template).render(**base).encode()
+        self.out[out] = self.env.get_template(template).render(**base).encode()
 
     def fragment(self, parts: tuple[Any, ...], render: Callable[[SiteBuilder], None]) -> tuple[Output, list[str]]:
         """Return the files ``render`` writes (and the problems it found), or the previous build's identical files
@@ -375,7 +397,7 @@ class SiteBuilder:
         ``parts`` must name everything the files are made from besides the site, templates and code (in ``render_key``).
         Safe to call from several threads at once; the caller adds the result to ``out``.
         """
-        key = digest(self.render_key, self.site, self.preview, *parts)
+        key = digest(self.render_key, self.site, self.preview, self.lang, *parts)
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             return dict(kept[0]), []
@@ -398,7 +420,8 @@ class SiteBuilder:
 
         Kept from the last build when the same data made them: drawing a chart costs more than rendering its page.
         """
-        key = digest(self.render_key, self.site, "charts", folder, data, note, scope)
+        folder = self.prefix + folder
+        key = digest(self.render_key, self.site, "charts", self.lang, folder, data, note, scope)
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             self.out.update(kept[0])
@@ -438,21 +461,45 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     shown = [d for d in disclosures if preview or d.published(now)]
     by_id = {d.id: d for d in shown}
     across_all = _across_all(campaigns, by_id)
-    sb = SiteBuilder(env, site, images, now, preview, previous, render_key)
     rows = [_row(d, stats[d.id], now) for d in shown]
     ov = overview_data(shown, stats, campaigns, images.world_ids())
     shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
-    synthetic = any(d.synthetic_data and d.datasets for d in shown)
     licence = f"{site.licence}. {site.data_licence}"
+    out: Output = {}
+    problems: list[str] = []
+    for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
+        with i18n.using(lang):
+            sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang)
+            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence)
+            if lang == site.language:
+                _shared_files(sb, shown, stats, across_all, licence, previous)
+            out.update(sb.out)
+            problems += sb.problems
+    pages = sorted(p[: -len("index.html")] for p in out if p.endswith("index.html"))
+    out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
+    out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
+                         + f"Sitemap: {site.base_url}sitemap.xml\n").encode()
+    if problems:  # a bug in the build, not in the content: publish nothing that breaks the contract
+        raise BuildError([Problem("contract", message=p + " (the build's own output breaks its published schema)") for p in problems[:50]])
+    return out
 
-    sb.page("index.html", "index.html", "All disclosures", site.description, "index", rows=rows, totals=ov["totals"],
+
+def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None,
+                       rows: list[Row], ov: dict[str, Any], shared: dict[str, list[dict[str, Any]]],
+                       across_all: dict[str, dict[str, Any]], licence: str) -> None:
+    """Every page of the site in the builder's language, with its charts and its feed."""
+    _ = i18n.gettext
+    site, now, env = sb.site, sb.now, sb.env
+    by_id = {d.id: d for d in shown}
+    synthetic = any(d.synthetic_data and d.datasets for d in shown)
+    sb.page("index.html", "index.html", _("All disclosures"), site.description, "index", rows=rows, totals=ov["totals"],
             any_synthetic=synthetic)
-    overview_note = f"Source: {site.title}, {site.base_url}overview/. Licence: {licence}"
+    overview_note = f"Source: {site.title}, {site.base_url}{sb.prefix}overview/. Licence: {licence}"
     signal_rows = [r for r in rows if r.coordination]
     shown_signals = [(r.d.id, r.d.title, r.d.url, r.d.synthetic_data, r.coordination) for r in signal_rows]
     jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals), lambda b: b.page(
-        "overview/index.html", "overview.html", "Overview",
-        "Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform.",
+        "overview/index.html", "overview.html", _("Overview"),
+        _("Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform."),
         "overview", overview=ov, totals=ov["totals"], charts=b.charts("overview/", ov, overview_note, "overview"),
         signal_rows=signal_rows))]
     for d in shown:
@@ -464,14 +511,23 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     _groups(sb, shown, rows)
     _domains(sb, campaigns, by_id)
     _comparison(sb, shown, stats, licence)
+    sb.page("methods/index.html", "methods.html", _("Methods: coordination signals"),
+            _("How the coordination signals are defined and computed, with their sources."), "about", **methods_context())
+    sb.page("about/index.html", "about.html", _("About the data"), _("How the figures on this site are computed, and where to download them."), "about")
+    sb.page("search/index.html", "search.html", _("Search"), _("Search every disclosure by title, country, text or hashtag."), "search")
+    sb.page("404.html", "404.html", _("Page not found"), _("There is no page at this address."))
+    updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
+    sb.out[f"{sb.prefix}feed.xml"] = env.get_template("feed.xml").render(
+        site=site, base_url=site.base_url + sb.prefix, rows=rows[:FEED_ENTRIES], updated=updated, lang=sb.lang).encode()
+
+
+def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], across_all: dict[str, dict[str, Any]],
+                  licence: str, previous: Previous | None) -> None:
+    """The downloads every language's pages link to: listings, schemas, the similarity pairs."""
+    site = sb.site
+    by_id = {d.id: d for d in shown}
     sb.out["related.json"] = _json({"source": site.base_url, "licence": licence, "note": RELATED_NOTE,
                                     "related": {i: across_all[i]["related"] for i in sorted(by_id) if across_all[i]["related"]}})
-    sb.page("methods/index.html", "methods.html", "Methods: coordination signals",
-            "How the coordination signals are defined and computed, with their sources.", "about", **methods_context())
-    sb.page("about/index.html", "about.html", "About the data", "How the figures on this site are computed, and where to download them.", "about")
-    sb.page("search/index.html", "search.html", "Search", "Search every disclosure by title, country, text or hashtag.", "search")
-    sb.page("404.html", "404.html", "Page not found", "There is no page at this address.")
-
     records = [summary_record(d, stats[d.id]) for d in shown]
     listing = {"source": site.base_url, "licence": licence, "disclosures": records}
     # The schema check of 2,000 records takes a second: records checked by an earlier build (same bytes) are not checked again.
@@ -484,15 +540,6 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
     sb.out["disclosure.schema.json"] = _json(json_schema())
     sb.out["stats.schema.json"] = _json(sb.stats_schema)
-    updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
-    sb.out["feed.xml"] = env.get_template("feed.xml").render(site=site, base_url=site.base_url, rows=rows[:FEED_ENTRIES], updated=updated).encode()
-    pages = sorted(p[: -len("index.html")] for p in sb.out if p.endswith("index.html"))
-    sb.out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
-    sb.out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
-                            + f"Sitemap: {site.base_url}sitemap.xml\n").encode()
-    if sb.problems:  # a bug in the build, not in the content: publish nothing that breaks the contract
-        raise BuildError([Problem("contract", message=p + " (the build's own output breaks its published schema)") for p in sb.problems[:50]])
-    return sb.out
 
 
 RELATED_NOTE = ("Weighted Jaccard similarity (sum of the smaller counts over sum of the larger) of the hashtags, linked hosts "
@@ -541,11 +588,12 @@ def _comparison(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[
 
     rows = comparison_rows(comparison_frame(shown, stats))
     note = f"Source: {sb.site.title}, {sb.site.base_url}comparison/. Licence: {licence}"
-    sb.out["comparison.csv"] = table_csv(COLUMNS, rows, note).encode()
+    if not sb.prefix:
+        sb.out["comparison.csv"] = table_csv(COLUMNS, rows, note).encode()
     numeric = {k for k, _ in COLUMNS if any(isinstance(r[k], int | float) and not isinstance(r[k], bool) for r in rows)}
     shown_columns = [(k, h) for k, h in COLUMNS if k not in ("id", "url", "synthetic_data") and any(r[k] is not None for r in rows)]
-    sb.page("comparison/index.html", "comparison.html", "Compare releases",
-            "Every disclosure in one table: announced counts, the released data, activity and coordination signals.", "overview",
+    sb.page("comparison/index.html", "comparison.html", i18n.gettext("Compare releases"),
+            i18n.gettext("Every disclosure in one table: announced counts, the released data, activity and coordination signals."), "overview",
             rows=rows, columns=shown_columns, numeric=numeric)
 
 
@@ -560,13 +608,13 @@ def _domains(sb: SiteBuilder, campaigns: dict[str, Any] | None, by_id: dict[str,
         shown = [{**r, "d": by_id[r["id"]]} for r in rows if r["id"] in by_id]
         if not slug or not shown:
             continue
-        sb.page(f"domains/{slug}/index.html", "domain.html", f"Linked host: {host}",
-                f"Which disclosed campaigns linked {host}, how often, and when.", "overview", host=host, rows=shown,
-                parent_url="domains/", parent_title="Linked hosts")
+        sb.page(f"domains/{slug}/index.html", "domain.html", i18n.gettext("Linked host: %(host)s", host=host),
+                i18n.gettext("Which disclosed campaigns linked %(host)s, how often, and when.", host=host), "overview", host=host, rows=shown,
+                parent_url="domains/", parent_title=i18n.gettext("Linked hosts"))
         listed.append({"name": host, "url": f"domains/{slug}/", "count": len(shown)})
     if listed:
-        sb.page("domains/index.html", "groups.html", "Linked hosts",
-                "Hosts that two or more disclosed campaigns linked, or that a campaign linked among its most linked.", "overview",
+        sb.page("domains/index.html", "groups.html", i18n.gettext("Linked hosts"),
+                i18n.gettext("Hosts that two or more disclosed campaigns linked, or that a campaign linked among its most linked."), "overview",
                 groups=sorted(listed, key=lambda g: (-g["count"], g["name"])))
 
 
@@ -575,14 +623,17 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     folder = f"{d.url}"
     doc = stats_document(d, stats, sb.site)
     tables = doc.pop("tables", None) or []  # a format's own tables: on the page and as CSV, not in stats.json
-    sb.problems += validate(doc, sb.stats_validator, f"{folder}stats.json")
-    sb.out[f"{folder}stats.json"] = _json(doc)
+    neutral = not sb.prefix  # stats.json, tables, data files and the preview image: one copy, at the root, for every language
+    if neutral:
+        sb.problems += validate(doc, sb.stats_validator, f"{folder}stats.json")
+        sb.out[f"{folder}stats.json"] = _json(doc)
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")
     charts = sb.charts(folder, doc, note)
     signal_charts = sb.charts(folder, doc, note, "signals")
     for t in tables:
-        sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"], note).encode()
+        if neutral:
+            sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"], note).encode()
         t["shown"] = t["rows"][:TABLE_ROWS]
     files = []
     for ds in d.datasets:
@@ -590,12 +641,14 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
             href = ""
             if f.size <= COPY_LIMIT:
                 href = f"data/{d.id}/{f.relpath}"
-                sb.out[href] = Copy(f.path, f.sha256)
+                if neutral:
+                    sb.out[href] = Copy(f.path, f.sha256)
             files.append({"path": f.relpath, "role": ds.role, "hashed": ds.hashed, "size": _size(f.size),
                           "sha256": f.sha256, "href": quote(href)})  # a name like 'tweets #1.csv' must stay one address
     og_image, og_alt = "", ""
     if charts:
-        sb.out[f"{folder}preview.png"] = sb.images.png(charts[0]["spec"])
+        if neutral:
+            sb.out[f"{folder}preview.png"] = sb.images.png(charts[0]["spec"])
         og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
     summary = " ".join(d.summary.split())
     sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
@@ -625,20 +678,23 @@ def _groups(sb: SiteBuilder, shown: list[Disclosure], rows: list[Row]) -> None:
     for r in rows:
         for c in r.d.countries:
             by_country.setdefault(c.slug, []).append(r)
-            names[c.slug] = c.name
+            names[c.slug] = i18n.country_name(c)
         for t in r.d.tags:
             by_tag.setdefault(t, []).append(r)
     for slug, group in sorted(by_country.items()):
-        sb.page(f"countries/{slug}/index.html", "listing.html", f"Disclosures: {names[slug]}",
-                f"Takedowns of networks that platforms said came from {names[slug]} (their words, hedges included, are on each page).", "countries",
-                rows=group, parent_url="countries/", parent_title="Countries")
+        sb.page(f"countries/{slug}/index.html", "listing.html", i18n.gettext("Disclosures: %(country)s", country=names[slug]),
+                i18n.gettext("Takedowns of networks that platforms said came from %(country)s (their words, hedges included, are on each page).",
+                             country=names[slug]), "countries",
+                rows=group, parent_url="countries/", parent_title=i18n.gettext("Countries"))
     for tag, group in sorted(by_tag.items()):
-        sb.page(f"tags/{tag}/index.html", "listing.html", f"Topic: {tag}", f"Takedowns tagged “{tag}”.", "tags",
-                rows=group, parent_url="tags/", parent_title="Topics")
-    sb.page("countries/index.html", "groups.html", "Countries", "Disclosures by the country the platform said the network came from.",
+        sb.page(f"tags/{tag}/index.html", "listing.html", i18n.gettext("Topic: %(tag)s", tag=tag),
+                i18n.gettext("Takedowns tagged “%(tag)s”.", tag=tag), "tags",
+                rows=group, parent_url="tags/", parent_title=i18n.gettext("Topics"))
+    sb.page("countries/index.html", "groups.html", i18n.gettext("Countries"),
+            i18n.gettext("Disclosures by the country the platform said the network came from."),
             "countries", groups=[{"name": names[s], "url": f"countries/{s}/", "count": len(g)}
                                  for s, g in sorted(by_country.items(), key=lambda x: names[x[0]])])
-    sb.page("tags/index.html", "groups.html", "Topics", "Disclosures by topic.", "tags",
+    sb.page("tags/index.html", "groups.html", i18n.gettext("Topics"), i18n.gettext("Disclosures by topic."), "tags",
             groups=[{"name": t, "url": f"tags/{t}/", "count": len(g)} for t, g in sorted(by_tag.items())])
 
 

@@ -8,7 +8,6 @@ markup.  Pure: returns strings, writes nothing.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -21,6 +20,7 @@ import pycountry
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from . import i18n
 from .schema import ATTRIBUTIONS, PLATFORMS, SOURCE_KINDS
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "h4",
@@ -55,16 +55,8 @@ def link(url: str, text: str | None = None) -> Markup:
     return Markup("{}").format(label)
 
 
-def number(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+number = i18n.format_number
+percent = i18n.format_percent
 
 
 def language_name(code: str) -> str:
@@ -75,12 +67,7 @@ def language_name(code: str) -> str:
     return f"{record.name} ({code})" if record else code
 
 
-def long_date(value: dt.date | str | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return f"{value.day} {value.strftime('%B %Y')}"
+long_date = i18n.format_long_date
 
 
 def table_csv(columns: tuple[tuple[str, str], ...], rows: tuple[dict[str, Any], ...] | list[dict[str, Any]],
@@ -105,10 +92,11 @@ def _csv_cell(value: Any) -> Any:
 
 def quoted_html(d: Any) -> str:
     """Return a feed entry's HTML: the site's summary, then the platform's own words as a quotation with its source."""
-    platform = PLATFORMS[d.platform].split(" (")[0]
+    platform = i18n.gettext(PLATFORMS[d.platform]).split(" (")[0]
     source = next((s for s in d.sources if s.url == d.attribution.quote_source), None)
     cite = f' cite="{escape(source.url)}"' if source else ""
-    return (str(render_markdown(d.summary)) + f"<p>{escape(platform)} said{' (hedged)' if d.attribution.hedged else ''}:</p>"
+    return (str(render_markdown(d.summary)) + "<p>" + escape(i18n.gettext("%(platform)s said (hedged):", platform=platform) if d.attribution.hedged
+                                                               else i18n.gettext("%(platform)s said:", platform=platform)) + "</p>"
             + f"<blockquote{cite}><p>{escape(d.attribution.quote)}</p></blockquote>"
             + (f'<p>— <a href="{escape(source.url)}">{escape(source.title)}</a></p>' if source else ""))
 
@@ -121,8 +109,12 @@ def environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The templates' _() and ngettext() speak the language being rendered (i18n.using); placeholders are %(name)s.
+    env.install_gettext_callables(lambda message: i18n.gettext(message), lambda s, p, n: i18n.ngettext_raw(s, p, n), newstyle=True)
     env.filters.update(markdown=render_markdown, number=number, percent=percent, language=language_name,
-                       long_date=long_date, link=link, as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
+                       long_date=long_date, link=link, country=i18n.country_name,
+                       tr=lambda text: i18n.gettext(text), language_here=i18n.name_of, as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
     env.globals.update(PLATFORMS=PLATFORMS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
     return env

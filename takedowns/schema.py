@@ -11,54 +11,55 @@ from typing import Any
 
 from .countries import country
 from .formats import FORMATS
+from .i18n import N_, available
 from .model import Attribution, Figure, Site, Source
 from .types import Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Url
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 PLATFORMS = {
-    "twitter": "Twitter",
-    "meta": "Meta (Facebook, Instagram)",
-    "google": "Google (YouTube, Blogger)",
-    "tiktok": "TikTok",
-    "reddit": "Reddit",
-    "other": "Other",
+    "twitter": N_("Twitter"),
+    "meta": N_("Meta (Facebook, Instagram)"),
+    "google": N_("Google (YouTube, Blogger)"),
+    "tiktok": N_("TikTok"),
+    "reddit": N_("Reddit"),
+    "other": N_("Other"),
 }
 
 ATTRIBUTIONS = {
-    "state-backed": "State-backed",
-    "state-linked": "Linked to a state actor",
-    "commercial": "Commercial (marketing or PR firm)",
-    "political": "Political party or campaign",
-    "not-attributed": "Not attributed",
-    "unclassified": "Not classified here: read the platform's words",
+    "state-backed": N_("State-backed"),
+    "state-linked": N_("Linked to a state actor"),
+    "commercial": N_("Commercial (marketing or PR firm)"),
+    "political": N_("Political party or campaign"),
+    "not-attributed": N_("Not attributed"),
+    "unclassified": N_("Not classified here: read the platform's words"),
 }
 
 # Counts that platforms announce without releasing data (Meta's and Google's
 # reports), each with the label readers see.
 FIGURES = {
-    "tweets_announced": "Tweets",
-    "facebook_accounts": "Facebook accounts",
-    "facebook_pages": "Facebook Pages",
-    "facebook_groups": "Facebook Groups",
-    "facebook_events": "Facebook Events",
-    "instagram_accounts": "Instagram accounts",
-    "page_followers": "Accounts following the Pages",
-    "group_members": "Accounts in the Groups",
-    "instagram_followers": "Accounts following the Instagram accounts",
-    "ad_spend_usd": "Spent on ads (US dollars)",
-    "youtube_channels": "YouTube channels",
-    "blogs": "Blogs",
-    "domains": "Web domains",
-    "tiktok_accounts": "TikTok accounts",
+    "tweets_announced": N_("Tweets"),
+    "facebook_accounts": N_("Facebook accounts"),
+    "facebook_pages": N_("Facebook Pages"),
+    "facebook_groups": N_("Facebook Groups"),
+    "facebook_events": N_("Facebook Events"),
+    "instagram_accounts": N_("Instagram accounts"),
+    "page_followers": N_("Accounts following the Pages"),
+    "group_members": N_("Accounts in the Groups"),
+    "instagram_followers": N_("Accounts following the Instagram accounts"),
+    "ad_spend_usd": N_("Spent on ads (US dollars)"),
+    "youtube_channels": N_("YouTube channels"),
+    "blogs": N_("Blogs"),
+    "domains": N_("Web domains"),
+    "tiktok_accounts": N_("TikTok accounts"),
 }
 
 # Each source is listed under its kind, so a reader finds the critics' case as easily as the platform's.
 SOURCE_KINDS = {
-    "announcement": "The platform’s announcement",
-    "data": "The platform’s data release",
-    "analysis": "Independent analysis",
-    "response": "Responses and criticism",
+    "announcement": N_("The platform’s announcement"),
+    "data": N_("The platform’s data release"),
+    "analysis": N_("Independent analysis"),
+    "response": N_("Responses and criticism"),
 }
 PLATFORM_SOURCE_KINDS = ("announcement", "data")
 
@@ -171,8 +172,12 @@ SITE = Mapping(title="site settings", fields=(
     Field("licence", Text(200), "Licence of the site's own text and figures.", required=True),
     Field("data_licence", Text(300), "Terms of the released datasets.", required=True),
     Field("author", Text(120), "Who publishes the site (feeds name it).", required=True),
+    Field("languages", ListOf(Choice(available()), max_items=20, scalar_ok=True, unique=True),
+          "Languages the interface is also built in, each in its own folder (`/es/`, `/ar/`, ...) beside the pages in "
+          "`language` at the root; each needs a catalog in `takedowns/locale/`.", default=()),
 ), build=lambda v: Site(v["title"], v["description"], v["base_url"] if v["base_url"].endswith("/") else v["base_url"] + "/",
-                        v["language"], v["licence"], v["data_licence"], v["author"]))
+                        v["language"], v["licence"], v["data_licence"], v["author"],
+                        tuple(dict.fromkeys([v["language"], *v["languages"]]))))
 
 
 def json_schema() -> dict[str, Any]:

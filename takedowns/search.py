@@ -55,7 +55,7 @@ def _run_pagefind(pages: dict[str, bytes | Kept]) -> dict[str, bytes]:
                 (root / path).write_bytes(content)
         try:
             done = subprocess.run([str(get_executable()), "--site", str(root), "--output-subdir", "pagefind",
-                                   "--force-language", "en", "--quiet"], capture_output=True, text=True, timeout=600)
+                                   "--quiet"], capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BuildError(Problem("search index", message=f"Pagefind could not run: {exc}")) from None
         if done.returncode != 0:

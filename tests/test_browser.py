@@ -17,7 +17,10 @@ pytestmark = pytest.mark.browser
 
 PREFIX = "/takedowns/"
 PAGES = ["", "disclosures/ira-2018-10/", "disclosures/bangladesh-2019-01/", "disclosures/meta-2026-h1-china/", "overview/", "countries/", "countries/ve/",
-         "tags/", "tags/iran/", "about/", "methods/", "comparison/", "domains/", "domains/alalam.ir/", "search/", "404.html"]
+         "tags/", "tags/iran/", "about/", "methods/", "comparison/", "domains/", "domains/alalam.ir/", "search/", "404.html",
+         # The other languages: Spanish, right-to-left Arabic, Russian.
+         "es/", "es/disclosures/iran-2018-10/", "ar/", "ar/disclosures/ira-2018-10/", "ar/overview/", "ar/comparison/", "ru/",
+         "ru/disclosures/meta-2026-h1-china/", "ru/search/"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -116,6 +119,37 @@ def test_search_finds_a_disclosure_by_hashtag(browser, served: str, example_site
     result.wait_for(timeout=10000)
     href = result.get_attribute("href")
     assert href == f"{PREFIX}disclosures/venezuela-2019-01-1/"
+    assert problems == []
+    context.close()
+
+
+def test_search_in_spanish_finds_the_spanish_pages(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    """Each language searches its own index: a Spanish word of the interface finds Spanish pages only."""
+    context, page, problems = _open(browser, served + "es/search/")
+    page.get_by_label("Buscar divulgaciones").fill("alalam.ir")
+    links = page.locator("#search-results a.result-link")
+    links.first.wait_for(timeout=10000)
+    hrefs = links.evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert f"{PREFIX}es/domains/alalam.ir/" in hrefs and all(h.startswith(f"{PREFIX}es/") for h in hrefs)
+    assert page.locator("#search-status").inner_text().endswith("divulgaciones encontradas")
+    assert problems == []
+    context.close()
+
+
+def test_arabic_pages_read_right_to_left_and_charts_left_to_right(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    context, page, problems = _open(browser, served + "ar/disclosures/ira-2018-10/", width=1280)
+    h2 = page.locator("h2#figures").bounding_box()
+    main = page.locator("main").bounding_box()
+    assert h2 and main and h2["x"] + h2["width"] > main["x"] + main["width"] - 40  # headings start at the right
+    assert page.evaluate("getComputedStyle(document.querySelector('.chart-canvas')).direction") == "ltr"
+    figure = page.locator("#chart-tweets-over-time")
+    figure.scroll_into_view_if_needed()
+    svg = figure.locator(".chart-canvas.interactive svg")
+    svg.wait_for(timeout=15000)
+    # The time axis runs left to right: the first month's label lies left of the last one's.
+    xs = svg.locator(".role-axis-label text").evaluate_all("ts => ts.map(t => [t.textContent, t.getBoundingClientRect().x])")
+    years = [(int(t.strip()[-4:]), x) for t, x in xs if " " in t.strip() and t.strip()[-4:].isdigit()]  # "Jul 2014"; not the counts
+    assert len(years) > 3 and [y for y, _ in sorted(years, key=lambda p: p[1])] == sorted(y for y, _ in years)
     assert problems == []
     context.close()
 
@@ -292,7 +326,7 @@ _LIVE_TEXT = """svg => {
 
 
 @pytest.mark.parametrize("width", [360, 1280])
-@pytest.mark.parametrize("rel", ["disclosures/ira-2018-10/", "disclosures/meta-2026-h1-china/", "overview/"])
+@pytest.mark.parametrize("rel", ["disclosures/ira-2018-10/", "disclosures/meta-2026-h1-china/", "overview/", "ar/disclosures/ira-2018-10/"])
 def test_chart_text_is_at_least_11_css_pixels(browser, served: str, rel: str, width: int) -> None:  # type: ignore[no-untyped-def]
     """Every chart, static (no JavaScript) and interactive, measured as drawn: its smallest text times the scale it is shown at."""
     context, page, problems = _open(browser, served + rel, javascript=False, width=width)

@@ -82,7 +82,7 @@
       var svg = target.querySelector("svg");
       if (svg) { svg.setAttribute("aria-hidden", "true"); svg.setAttribute("focusable", "false"); }
       target.setAttribute("role", "img");
-      target.setAttribute("aria-label", alt + " Press Enter for its data table, which holds every value the chart's tooltips show.");
+      target.setAttribute("aria-label", alt + " " + window.takedownsText("chart_keys"));
       target.setAttribute("aria-keyshortcuts", "Enter");
       target.tabIndex = 0;
       // The tooltips need a mouse; from the keyboard, Enter opens the data table and moves there.

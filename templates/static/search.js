@@ -40,7 +40,7 @@
       item.append(link, excerpt);
       list.appendChild(item);
     });
-    status.textContent = query ? results.length + (results.length === 1 ? " disclosure found" : " disclosures found") : "";
+    status.textContent = query ? window.takedownsText(results.length === 1 ? "found_one" : "found_many", { num: new Intl.NumberFormat(document.documentElement.lang || "en").format(results.length) }) : "";
   }
 
   function run() {
@@ -52,7 +52,7 @@
     }).then(function (results) {
       if (ticket === latest) { show(results, query); }
     }).catch(function (error) {
-      status.textContent = "Search is unavailable: " + error.message;
+      status.textContent = window.takedownsText("search_unavailable", { error: error.message });
     });
   }
 

@@ -2,6 +2,15 @@
 // Without JavaScript every row is already in the page, newest first.
 (function () {
   "use strict";
+  // The page's interface words in its language (base.html), shared with the other scripts.
+  var ui = {};
+  try { ui = JSON.parse(document.getElementById("interface-text").textContent); } catch (e) { ui = {}; }
+  function say(key, values) {
+    return (ui[key] || key).replace(/\{(\w+)\}/g, function (all, name) { return name in (values || {}) ? String(values[name]) : all; });
+  }
+  window.takedownsText = say;
+  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
+  function count(n) { return numbers ? numbers.format(n) : String(n); }
   function sortTable(table, index, kind, th) {
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
@@ -24,7 +33,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = th.textContent;
-      button.setAttribute("aria-label", "Sort by " + th.textContent);
+      button.setAttribute("aria-label", say("sort_by", { column: th.textContent }));
       th.textContent = "";
       th.appendChild(button);
       button.addEventListener("click", function () { sortTable(table, index, kind, th); });
@@ -45,7 +54,7 @@
         row.hidden = !match;
         if (match) { shown += 1; }
       });
-      status.textContent = words.length ? shown + " of " + rows.length + " disclosures shown" : "";
+      status.textContent = words.length ? say("rows_shown", { shown: count(shown), all: count(rows.length) }) : "";
     });
   }
 })();

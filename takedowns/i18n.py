@@ -1,0 +1,208 @@
+"""The interface in several languages: Babel message catalogs, and numbers and dates as each locale writes them.
+
+Catalogs live in ``takedowns/locale/<lang>/LC_MESSAGES/messages.po`` and are kept with Babel's own tools
+(``pybabel extract -F babel.cfg``, ``pybabel update``; see the README). A build reads the ``.po`` files
+themselves, so nothing compiled is kept in the repository and a catalog edit shows at the next build.
+
+A build renders one language at a time: ``using(lang)`` makes it the language of ``gettext``, of the
+templates' ``_()`` and of the number and date filters until the block ends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as gettext_lib
+import io
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SOURCE_LANGUAGE = "en"  # the language the interface is written in: it needs no catalog
+RTL = frozenset({"ar", "fa", "he", "ur"})
+
+
+def N_(message: str) -> str:  # noqa: N802 - the name pybabel extracts by
+    """Mark a string for extraction without translating it here (labels kept in tables, translated where shown)."""
+    return message
+
+
+def available() -> tuple[str, ...]:
+    """Return the languages the interface can be built in: the source language and every catalog."""
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
+    return (SOURCE_LANGUAGE, *[f for f in found if f != SOURCE_LANGUAGE])
+
+
+def _catalog_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+
+
+@cache
+def _compiled(lang: str, mtime_ns: int) -> gettext_lib.NullTranslations:  # keyed on the file's mtime: `serve` shows edits
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import Translations
+
+    with open(_catalog_path(lang), "rb") as f:
+        catalog = read_po(f, locale=lang)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog, use_fuzzy=False)  # a fuzzy (unchecked) translation is not shown
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+
+
+def _translations(lang: str) -> gettext_lib.NullTranslations:
+    if lang == SOURCE_LANGUAGE or not _catalog_path(lang).is_file():
+        return gettext_lib.NullTranslations()
+    return _compiled(lang, _catalog_path(lang).stat().st_mtime_ns)
+
+
+_lock = threading.Lock()
+_language = SOURCE_LANGUAGE  # one language at a time for the whole process: pages render in threads
+_current: gettext_lib.NullTranslations = gettext_lib.NullTranslations()
+
+
+@contextmanager
+def using(lang: str) -> Iterator[None]:
+    """Render in ``lang`` until the block ends (one language at a time)."""
+    global _language, _current
+    with _lock:
+        before = _language, _current
+        _language, _current = lang, _translations(lang)
+    try:
+        yield
+    finally:
+        with _lock:
+            _language, _current = before
+
+
+def language() -> str:
+    return _language
+
+
+def direction(lang: str | None = None) -> str:
+    return "rtl" if (lang or _language).split("-")[0] in RTL else "ltr"
+
+
+def gettext(message: str, **values: Any) -> str:
+    """Return ``message`` in the current language, with ``%(name)s`` placeholders filled from ``values``."""
+    text = _current.gettext(message)
+    return text % values if values else text
+
+
+def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
+    text = _current.ngettext(singular, plural, n)
+    return text % {"num": format_number(n), **values}
+
+
+def ngettext_raw(singular: str, plural: str, n: int) -> str:
+    """The catalog's form for ``n``, placeholders unfilled (the templates fill them)."""
+    return _current.ngettext(singular, plural, n)
+
+
+_ = gettext
+
+
+def _locale() -> str:
+    return _language.replace("-", "_")
+
+
+def format_number(value: Any) -> str:
+    """Return a count or a measure as the current locale writes it (``9,621``, ``9.621``, ``9 621``); ``—`` for none."""
+    if value is None:
+        return "—"
+    from babel.numbers import format_decimal
+
+    if isinstance(value, float) and not value.is_integer():  # rounded as Python rounds it, then written the locale's way
+        return format_decimal(Decimal(f"{value:.1f}"), format="#,##0.0", locale=_locale())
+    return format_decimal(int(value), format="#,##0", locale=_locale())
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    from babel.numbers import format_percent as babel_percent
+
+    from babel import Locale
+
+    pattern = Locale.parse(_locale()).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)  # the locale's own, one decimal
+    return babel_percent(Decimal(f"{value * 100:.1f}") / 100, format=pattern, locale=_locale())
+
+
+def format_long_date(value: dt.date | str | None) -> str:
+    """Return a date as the current locale writes it in full (``19 August 2019``, ``19 de agosto de 2019``)."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    from babel.dates import format_date
+
+    if _language == SOURCE_LANGUAGE:
+        return f"{value.day} {value.strftime('%B %Y')}"
+    return format_date(value, format="long", locale=_locale())
+
+
+def language_name(lang: str) -> str:
+    """Return a language's name in that language (``Español``, ``العربية``), for the language switcher."""
+    from babel import Locale
+
+    name = Locale.parse(lang.replace("-", "_")).get_display_name(lang.replace("-", "_")) or lang
+    return name[:1].upper() + name[1:]
+
+
+def country_name(country: Any) -> str:
+    """Return a country's name in the current language (CLDR's), its own name where CLDR has none."""
+    if _language == SOURCE_LANGUAGE:
+        return str(country.name)
+    from babel import Locale
+
+    return str(Locale.parse(_locale()).territories.get(country.code, country.name))
+
+
+# Words the templates translate from data keys (``| tr``): dataset roles and the kinds of items releases share.
+WORDS = (N_("users"), N_("tweets"), N_("indicators"), N_("hashtags"), N_("hosts"), N_("clients"), N_("accounts"))
+
+
+def name_of(lang: str) -> str:
+    """Return a language's name in the current language (``inglés`` for ``en`` on a Spanish page)."""
+    from babel import Locale
+
+    return str(Locale.parse(lang.replace("-", "_")).get_display_name(_locale()) or lang)
+
+
+def catalog_problems(template: Path, lang: str) -> list[str]:
+    """Return what the ``lang`` catalog lacks against the extracted strings in ``template`` (a ``.pot``):
+    messages missing, untranslated or fuzzy, and translations whose ``%(name)s`` placeholders differ."""
+    import re
+
+    from babel.messages.pofile import read_po
+
+    with open(template, "rb") as f:
+        wanted = read_po(f)
+    with open(_catalog_path(lang), "rb") as f:
+        catalog = read_po(f, locale=lang)
+    fields = re.compile(r"%\((\w+)\)s")
+    problems = []
+    for message in wanted:
+        if not message.id:
+            continue
+        key = message.id
+        name = key[0] if isinstance(key, tuple) else key
+        have = catalog.get(key)
+        strings = [] if have is None else list(have.string) if isinstance(have.string, tuple) else [have.string]
+        if have is None or not all(strings):
+            problems.append(f"{lang}: untranslated: {name!r}")
+        elif have.fuzzy:
+            problems.append(f"{lang}: fuzzy (not shown until checked): {name!r}")
+        else:
+            expected = set(fields.findall(name)) - {"num"}
+            for text in strings:
+                if not set(fields.findall(text)) - {"num"} <= expected | {"num"} or (expected - set(fields.findall(text))):
+                    problems.append(f"{lang}: placeholders differ: {name!r} -> {text!r}")
+    return problems
