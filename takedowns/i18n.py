@@ -127,9 +127,8 @@ def format_number(value: Any) -> str:
 def format_percent(value: float | None) -> str:
     if value is None:
         return "—"
-    from babel.numbers import format_percent as babel_percent
-
     from babel import Locale
+    from babel.numbers import format_percent as babel_percent
 
     pattern = Locale.parse(_locale()).percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)  # the locale's own, one decimal
     return babel_percent(Decimal(f"{value * 100:.1f}") / 100, format=pattern, locale=_locale())
