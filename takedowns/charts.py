@@ -15,6 +15,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from .i18n import comma, format_number, ngettext, territory, tr, vega_locale, weekday_name
+from .i18n import gettext as _
 from .stats import WEEKDAYS
 
 WIDTH = 720
@@ -68,7 +70,12 @@ def _load_format_charts() -> None:
 
 
 def _n(x: float) -> str:
-    return f"{x:,}"
+    return format_number(x)
+
+
+def _country(code: str | None, name: str) -> str:
+    """A country's name in the reader's language."""
+    return territory(code, name) if code else name
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -102,6 +109,9 @@ def _spec(c: alt.Chart | alt.LayerChart, title: str) -> dict[str, Any]:
         font="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", background="white").to_dict(validate=False)
     for part, sizes in FONT_SIZES.items():
         spec["config"].setdefault(part, {}).update(sizes)
+    locale = vega_locale()
+    if locale:  # numbers and month names as the page's language writes them
+        spec["config"]["locale"] = locale
     return spec
 
 
@@ -131,7 +141,8 @@ def narrow(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: str, prefix: str = "") -> Chart | None:
+def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: str, unit_title: str, prefix: str = "") -> Chart | None:
+    """Horizontal bars of counted values; ``unit`` is what is counted, in the sentence ("tweets"), ``unit_title`` on the axis."""
     if not rows:
         return None
     df = pd.DataFrame({"value": [prefix + chart_text(str(r["value"])) for r in rows], "count": [r["count"] for r in rows],
@@ -139,17 +150,19 @@ def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: s
     # Order by a rank field, never by a list of values: Vega-Lite compiles such a list into an
     # expression, and dataset text (a U+2028, a quote) must never reach an expression.
     bars = alt.Chart(df).mark_bar(color=COLOR).encode(
-        x=alt.X("count:Q", title=unit.capitalize(), axis=COUNT_AXIS),
+        x=alt.X("count:Q", title=unit_title, axis=COUNT_AXIS),
         y=alt.Y("value:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending"),
                 axis=alt.Axis(labelLimit=220)),
-        tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")],
+        tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit_title, format=",")],
     ).properties(width=WIDTH - 260, height=max(60, 18 * len(df)))
     lead = df.iloc[0]
-    rest = ", ".join(f"{_iso(v)} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3], strict=True))
-    summary = f"{title}: {len(df)} shown; the most common is {_iso(lead['value'])} with {_n(int(lead['count']))} {unit}" + (
-        f", followed by {rest}." if rest else ".")
+    rest = comma().join(f"{_iso(v)} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3], strict=True))
+    summary = (_("%(title)s: %(n)s shown; the most common is %(value)s with %(count)s %(unit)s, followed by %(rest)s.", title=title,
+                 n=_n(len(df)), value=_iso(lead["value"]), count=_n(int(lead["count"])), unit=unit, rest=rest) if rest else
+               _("%(title)s: %(n)s shown; the most common is %(value)s with %(count)s %(unit)s.", title=title, n=_n(len(df)),
+                 value=_iso(lead["value"]), count=_n(int(lead["count"])), unit=unit))
     table = tuple({"value": prefix + str(r["value"]), "count": int(r["count"])} for r in rows)
-    return Chart(name, title, summary, (("value", label), ("count", unit.capitalize())), table, _spec(bars, title))
+    return Chart(name, title, summary, (("value", label), ("count", unit_title)), table, _spec(bars, title))
 
 
 @chart("tweets-over-time")
@@ -162,17 +175,18 @@ def tweets_over_time(s: dict[str, Any]) -> Chart | None:
         months[d["date"][:7]] = months.get(d["date"][:7], 0) + d["count"]
     df = pd.DataFrame({"month": list(months), "tweets": list(months.values())})
     line = alt.Chart(df).mark_bar(color=COLOR).encode(
-        x=alt.X("month:T", title="Month", timeUnit="yearmonth"),
-        y=alt.Y("tweets:Q", title="Tweets", axis=COUNT_AXIS),
-        tooltip=[alt.Tooltip("month:T", title="Month", timeUnit="yearmonth"), alt.Tooltip("tweets:Q", title="Tweets", format=",")],
+        x=alt.X("month:T", title=_("Month"), timeUnit="yearmonth"),
+        y=alt.Y("tweets:Q", title=_("Tweets"), axis=COUNT_AXIS),
+        tooltip=[alt.Tooltip("month:T", title=_("Month"), timeUnit="yearmonth"), alt.Tooltip("tweets:Q", title=_("Tweets"), format=",")],
     ).properties(width=WIDTH, height=220)
     peak = max(months, key=lambda m: (months[m], m))
     busiest = max(days, key=lambda d: (d["count"], d["date"]))
-    summary = (f"Tweets per month from {days[0]['date']} to {days[-1]['date']}; the busiest month was {peak} with "
-               f"{_n(months[peak])} tweets, and the busiest day {busiest['date']} with {_n(busiest['count'])}.")
+    summary = _("Tweets per month from %(first)s to %(last)s; the busiest month was %(month)s with %(n)s tweets, and the busiest "
+                "day %(day)s with %(day_n)s.", first=days[0]["date"], last=days[-1]["date"], month=peak, n=_n(months[peak]),
+                day=busiest["date"], day_n=_n(busiest["count"]))
     rows = tuple({"month": m, "tweets": n} for m, n in months.items())
-    return Chart("tweets-over-time", "Tweets per month", summary, (("month", "Month"), ("tweets", "Tweets")), rows,
-                 _spec(line, "Tweets per month"))
+    return Chart("tweets-over-time", _("Tweets per month"), summary, (("month", _("Month")), ("tweets", _("Tweets"))), rows,
+                 _spec(line, _("Tweets per month")))
 
 
 @chart("accounts-created")
@@ -182,35 +196,35 @@ def accounts_created(s: dict[str, Any]) -> Chart | None:
         return None
     df = pd.DataFrame(months)
     bars = alt.Chart(df).mark_bar(color="#7a4f9a").encode(
-        x=alt.X("month:T", title="Month created", timeUnit="yearmonth"),
-        y=alt.Y("count:Q", title="Accounts", axis=COUNT_AXIS),
-        tooltip=[alt.Tooltip("month:T", title="Month", timeUnit="yearmonth"), alt.Tooltip("count:Q", title="Accounts", format=",")],
+        x=alt.X("month:T", title=_("Month created"), timeUnit="yearmonth"),
+        y=alt.Y("count:Q", title=_("Accounts"), axis=COUNT_AXIS),
+        tooltip=[alt.Tooltip("month:T", title=_("Month"), timeUnit="yearmonth"), alt.Tooltip("count:Q", title=_("Accounts"), format=",")],
     ).properties(width=WIDTH, height=200)
     peak = max(months, key=lambda m: (m["count"], m["month"]))
-    summary = (f"Accounts by month of creation, from {months[0]['month']} to {months[-1]['month']}; "
-               f"most were created in {peak['month']} ({_n(peak['count'])} accounts).")
-    return Chart("accounts-created", "Accounts created per month", summary, (("month", "Month"), ("count", "Accounts")),
-                 tuple(months), _spec(bars, "Accounts created per month"))
+    summary = _("Accounts by month of creation, from %(first)s to %(last)s; most were created in %(month)s (%(n)s accounts).",
+                first=months[0]["month"], last=months[-1]["month"], month=peak["month"], n=_n(peak["count"]))
+    return Chart("accounts-created", _("Accounts created per month"), summary, (("month", _("Month")), ("count", _("Accounts"))),
+                 tuple(months), _spec(bars, _("Accounts created per month")))
 
 
 @chart("tweet-languages")
 def tweet_languages(s: dict[str, Any]) -> Chart | None:
-    return _bars("tweet-languages", "Tweet languages", (s.get("tweet_languages") or [])[:15], "Language", "tweets")
+    return _bars("tweet-languages", _("Tweet languages"), (s.get("tweet_languages") or [])[:15], _("Language"), _("tweets"), _("Tweets"))
 
 
 @chart("hashtags")
 def hashtags(s: dict[str, Any]) -> Chart | None:
-    return _bars("hashtags", "Top hashtags", s.get("top_hashtags") or [], "Hashtag", "tweets", prefix="#")
+    return _bars("hashtags", _("Top hashtags"), s.get("top_hashtags") or [], _("Hashtag"), _("tweets"), _("Tweets"), prefix="#")
 
 
 @chart("domains")
 def domains(s: dict[str, Any]) -> Chart | None:
-    return _bars("domains", "Top linked domains", s.get("top_domains") or [], "Domain", "links")
+    return _bars("domains", _("Top linked domains"), s.get("top_domains") or [], _("Domain"), _("links"), _("Links"))
 
 
 @chart("clients")
 def clients(s: dict[str, Any]) -> Chart | None:
-    return _bars("clients", "Top clients", s.get("top_clients") or [], "Client", "tweets")
+    return _bars("clients", _("Top clients"), s.get("top_clients") or [], _("Client"), _("tweets"), _("Tweets"))
 
 
 @chart("hour-weekday")
@@ -218,22 +232,23 @@ def hour_weekday(s: dict[str, Any]) -> Chart | None:
     cells = s.get("hour_weekday")
     if not cells or not s.get("tweets"):
         return None
-    df = pd.DataFrame(cells)
+    df = pd.DataFrame([{**c, "weekday": weekday_name(c["weekday"])} for c in cells])
     heat = alt.Chart(df).mark_rect().encode(
-        x=alt.X("hour:O", title="Hour of day (UTC)"),
-        y=alt.Y("weekday:N", title=None, sort=list(WEEKDAYS)),
-        color=alt.Color("count:Q", title="Tweets", scale=alt.Scale(scheme="blues")),
-        tooltip=[alt.Tooltip("weekday:N", title="Day"), alt.Tooltip("hour:O", title="Hour (UTC)"),
-                 alt.Tooltip("count:Q", title="Tweets", format=",")],
+        x=alt.X("hour:O", title=_("Hour of day (UTC)")),
+        y=alt.Y("weekday:N", title=None, sort=[weekday_name(w) for w in WEEKDAYS]),
+        color=alt.Color("count:Q", title=_("Tweets"), scale=alt.Scale(scheme="blues")),
+        tooltip=[alt.Tooltip("weekday:N", title=_("Day")), alt.Tooltip("hour:O", title=_("Hour (UTC)")),
+                 alt.Tooltip("count:Q", title=_("Tweets"), format=",")],
     ).properties(width=WIDTH - 120, height=190)
     peak = max(cells, key=lambda c: (c["count"], -WEEKDAYS.index(c["weekday"]), -c["hour"]))
     by_hour = [sum(c["count"] for c in cells if c["hour"] == h) for h in range(24)]
     quiet = min(range(24), key=lambda h: (by_hour[h], h))
-    summary = (f"Tweets by weekday and hour (UTC); the busiest hour was {peak['weekday']} at {peak['hour']:02d}:00 "
-               f"with {_n(peak['count'])} tweets, and the quietest hour of the day {quiet:02d}:00.")
-    return Chart("hour-weekday", "Activity by weekday and hour (UTC)", summary,
-                 (("weekday", "Weekday"), ("hour", "Hour (UTC)"), ("count", "Tweets")), tuple(cells),
-                 _spec(heat, "Activity by weekday and hour (UTC)"))
+    summary = _("Tweets by weekday and hour (UTC); the busiest hour was %(day)s at %(hour)s with %(n)s tweets, and the quietest "
+                "hour of the day %(quiet)s.", day=weekday_name(peak["weekday"]), hour=f"{peak['hour']:02d}:00", n=_n(peak["count"]),
+                quiet=f"{quiet:02d}:00")
+    return Chart("hour-weekday", _("Activity by weekday and hour (UTC)"), summary,
+                 (("weekday", _("Weekday")), ("hour", _("Hour (UTC)")), ("count", _("Tweets"))),
+                 tuple({**c, "weekday": weekday_name(c["weekday"])} for c in cells), _spec(heat, _("Activity by weekday and hour (UTC)")))
 
 
 @chart("followers")
@@ -244,21 +259,21 @@ def followers(s: dict[str, Any]) -> Chart | None:
     df = pd.DataFrame({"bin": [b["bin"] for b in bins], "count": [b["count"] for b in bins], "rank": range(len(bins))})
     # Horizontal bars: label text runs along the axis, so the height does not depend on fonts.
     bars = alt.Chart(df).mark_bar(color="#3a7d44").encode(
-        y=alt.Y("bin:N", title="Followers", sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
-        x=alt.X("count:Q", title="Accounts", axis=COUNT_AXIS),
-        tooltip=[alt.Tooltip("bin:N", title="Followers"), alt.Tooltip("count:Q", title="Accounts", format=",")],
+        y=alt.Y("bin:N", title=_("Followers"), sort=alt.EncodingSortField(field="rank", op="min", order="ascending")),
+        x=alt.X("count:Q", title=_("Accounts"), axis=COUNT_AXIS),
+        tooltip=[alt.Tooltip("bin:N", title=_("Followers")), alt.Tooltip("count:Q", title=_("Accounts"), format=",")],
     ).properties(width=WIDTH - 200, height=18 * len(bins))
     peak = max(bins, key=lambda b: b["count"])
-    summary = (f"Accounts by follower count; the largest group, {_n(peak['count'])} of {_n(s['accounts'])} accounts, "
-               f"had {peak['bin']} followers; the median was {s.get('followers_median')}.")
-    return Chart("followers", "Follower counts", summary, (("bin", "Followers"), ("count", "Accounts")), tuple(bins),
-                 _spec(bars, "Follower counts"))
+    summary = _("Accounts by follower count; the largest group, %(n)s of %(all)s accounts, had %(bin)s followers; the median was "
+                "%(median)s.", n=_n(peak["count"]), all=_n(s["accounts"]), bin=peak["bin"], median=s.get("followers_median"))
+    return Chart("followers", _("Follower counts"), summary, (("bin", _("Followers")), ("count", _("Accounts"))), tuple(bins),
+                 _spec(bars, _("Follower counts")))
 
 
 def _per_year(rows: list[dict[str, Any]], field: str, label: str, color: str) -> alt.Chart:
     """Return bars of ``field`` per announcement year."""
     return alt.Chart(pd.DataFrame(rows)).mark_bar(color=color).encode(
-        x=alt.X("year:O", title="Year announced", axis=alt.Axis(labelAngle=0)),
+        x=alt.X("year:O", title=_("Year announced"), axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{field}:Q", title=label, axis=COUNT_AXIS),
         tooltip=["year:O", alt.Tooltip(f"{field}:Q", title=label, format=",")],
     ).properties(width=WIDTH - 200, height=200)
@@ -270,11 +285,11 @@ def by_year(o: dict[str, Any]) -> Chart | None:
     if not rows:
         return None
     peak = max(rows, key=lambda r: (r["disclosures"], r["year"]))
-    summary = (f"Disclosures per year from {rows[0]['year']} to {rows[-1]['year']}; the most, {peak['disclosures']}, "
-               f"in {peak['year']}, covering {_n(peak['accounts'])} announced accounts.")
-    return Chart("disclosures-by-year", "Disclosures and accounts per year", summary,
-                 (("year", "Year"), ("disclosures", "Disclosures"), ("accounts", "Accounts announced")), tuple(rows),
-                 _spec(_per_year(rows, "disclosures", "Disclosures", COLOR), "Disclosures per year"))
+    summary = _("Disclosures per year from %(first)s to %(last)s; the most, %(n)s, in %(year)s, covering %(accounts)s announced accounts.",
+                first=rows[0]["year"], last=rows[-1]["year"], n=_n(peak["disclosures"]), year=peak["year"], accounts=_n(peak["accounts"]))
+    return Chart("disclosures-by-year", _("Disclosures and accounts per year"), summary,
+                 (("year", _("Year")), ("disclosures", _("Disclosures")), ("accounts", _("Accounts announced"))), tuple(rows),
+                 _spec(_per_year(rows, "disclosures", _("Disclosures"), COLOR), _("Disclosures per year")))
 
 
 @chart("accounts-by-year", scope="overview")
@@ -284,50 +299,61 @@ def accounts_by_year(o: dict[str, Any]) -> Chart | None:
         return None
     peak = max(rows, key=lambda r: (r["accounts"], r["year"]))
     total = sum(r["accounts"] for r in rows)
-    summary = (f"Accounts announced per year, {_n(total)} in all from {rows[0]['year']} to {rows[-1]['year']}; "
-               f"the most, {_n(peak['accounts'])}, in {peak['year']}.")
-    return Chart("accounts-by-year", "Accounts announced per year", summary, (("year", "Year"), ("accounts", "Accounts announced")),
+    summary = _("Accounts announced per year, %(total)s in all from %(first)s to %(last)s; the most, %(n)s, in %(year)s.",
+                total=_n(total), first=rows[0]["year"], last=rows[-1]["year"], n=_n(peak["accounts"]), year=peak["year"])
+    return Chart("accounts-by-year", _("Accounts announced per year"), summary, (("year", _("Year")), ("accounts", _("Accounts announced"))),
                  tuple({"year": r["year"], "accounts": r["accounts"]} for r in rows),
-                 _spec(_per_year(rows, "accounts", "Accounts announced", "#7a4f9a"), "Accounts announced per year"))
+                 _spec(_per_year(rows, "accounts", _("Accounts announced"), "#7a4f9a"), _("Accounts announced per year")))
 
 
 @chart("accounts-by-country", scope="overview")
 def by_country(o: dict[str, Any]) -> Chart | None:
-    rows = [{"value": r["country"], "count": r["accounts"]} for r in o.get("by_country", [])]
-    return _bars("accounts-by-country", "Announced accounts by country of origin", rows, "Country", "accounts")
+    rows = [{"value": _country(r["slug"].upper(), r["country"]), "count": r["accounts"]} for r in o.get("by_country", [])]
+    return _bars("accounts-by-country", _("Announced accounts by country of origin"), rows, _("Country"), _("accounts"), _("Accounts"))
 
 
 @chart("disclosures-by-platform", scope="overview")
 def by_platform(o: dict[str, Any]) -> Chart | None:
-    rows = [{"value": r["platform"], "count": r["disclosures"]} for r in o.get("by_platform", [])]
-    return _bars("disclosures-by-platform", "Disclosures by platform", rows, "Platform", "disclosures")
+    rows = [{"value": tr(r["platform"]), "count": r["disclosures"]} for r in o.get("by_platform", [])]
+    return _bars("disclosures-by-platform", _("Disclosures by platform"), rows, _("Platform"), _("disclosures"), _("Disclosures"))
+
+
+SYNTHETIC = " (synthetic data)"  # what the overview's rows append to the title of a release with generated data
+
+
+def _marked(title: str) -> str:
+    """A release's title with the synthetic-data mark in the reader's language."""
+    return title[: -len(SYNTHETIC)] + " (" + _("synthetic data") + ")" if title.endswith(SYNTHETIC) else title
 
 
 @chart("timeline", scope="overview")
 def timeline(o: dict[str, Any]) -> Chart | None:
-    rows = o.get("timeline")
+    rows = [{**r, "title": _marked(r["title"]), "country": _country(r.get("code"), r["country"])} for r in o.get("timeline") or []]
     if not rows:
         return None
     df = pd.DataFrame([{**r, "label": f"{r['country']} — {chart_text(r['title'])}", "rank": n} for n, r in enumerate(rows)])
     y = alt.Y("label:N", title=None, sort=alt.EncodingSortField(field="rank", op="min", order="ascending"), axis=alt.Axis(labelLimit=320))
     span = alt.Chart(df).mark_bar(color=COLOR, height=10).encode(
-        x=alt.X("from:T", title="Active (first to last activity) and announced (black tick)"), x2="until:T", y=y,
-        tooltip=[alt.Tooltip("title:N", title="Disclosure"), alt.Tooltip("from:T", title="From", format="%Y-%m-%d"),
-                 alt.Tooltip("until:T", title="Until", format="%Y-%m-%d"), alt.Tooltip("announced:T", title="Announced", format="%Y-%m-%d")])
+        x=alt.X("from:T", title=_("Active (first to last activity) and announced (black tick)")), x2="until:T", y=y,
+        tooltip=[alt.Tooltip("title:N", title=_("Disclosure")), alt.Tooltip("from:T", title=_("From"), format="%Y-%m-%d"),
+                 alt.Tooltip("until:T", title=_("Until"), format="%Y-%m-%d"),
+                 alt.Tooltip("announced:T", title=_("Announced"), format="%Y-%m-%d")])
     told = alt.Chart(df).mark_tick(color="black", thickness=2, size=14).encode(x="announced:T", y=y)
     layered = alt.layer(span, told).properties(width=WIDTH - 340, height=max(60, 22 * len(df)))
     lags = [r["lag_days"] for r in rows if r["lag_days"] is not None]
     longest = max(rows, key=lambda r: (r["lag_days"] or -1, r["id"]))
-    summary = (f"When {len(rows)} networks were active (from their released tweets, or the dates their platform gave; spans marked "
-               f"synthetic data come from generated samples, not the real releases), by country of origin, and when their removal was "
-               f"announced; "
-               f"from last activity to announcement took a median of {sorted(lags)[(len(lags) - 1) // 2]:,} days"
-               f" (longest: {_iso(longest['title'])}, {longest['lag_days']:,} days)." if lags else ".")
-    return Chart("timeline", "When the networks were active", summary,
-                 (("title", "Disclosure"), ("country", "Origin"), ("from", "Active from"), ("until", "Active until"),
-                  ("announced", "Announced"), ("lag_days", "Days from last activity to announcement")),
+    what = _("When %(n)s networks were active (from their released tweets, or the dates their platform gave; spans marked synthetic "
+             "data come from generated samples, not the real releases), by country of origin, and when their removal was announced",
+             n=_n(len(rows)))
+    summary = (_("%(what)s; from last activity to announcement took a median of %(median)s days (longest: %(title)s, %(days)s days).",
+                 what=what, median=_n(sorted(lags)[(len(lags) - 1) // 2]), title=_iso(longest["title"]), days=_n(longest["lag_days"]))
+               if lags else what + ".")
+    title = _("When the networks were active")
+    return Chart("timeline", title, summary,
+                 (("title", _("Disclosure")), ("country", _("Origin")), ("from", _("Active from")), ("until", _("Active until")),
+                  ("announced", _("Announced")), ("lag_days", _("Days from last activity to announcement"))),
                  tuple({k: r[k] for k in ("title", "country", "from", "until", "announced", "lag_days")} for r in rows),
-                 _spec(layered, "When the networks were active"))
+                 _spec(layered, title))
 
 
 @chart("similarity", scope="overview")
@@ -335,21 +361,24 @@ def similarity(o: dict[str, Any]) -> Chart | None:
     cells = o.get("similarity")
     if not cells:
         return None
+    cells = [{**c, "a": _marked(c["a"]), "b": _marked(c["b"])} for c in cells]
     df = pd.DataFrame([{**c, "a": chart_text(c["a"]), "b": chart_text(c["b"])} for c in cells])
     axis = alt.Axis(labelLimit=200)
     heat = alt.Chart(df).mark_rect().encode(
         x=alt.X("a:N", title=None, sort=alt.EncodingSortField(field="a_rank", op="min", order="ascending"), axis=alt.Axis(labelLimit=200, labelAngle=-45)),
         y=alt.Y("b:N", title=None, sort=alt.EncodingSortField(field="b_rank", op="min", order="ascending"), axis=axis),
-        color=alt.Color("similarity:Q", title="Similarity", scale=alt.Scale(scheme="blues", domain=[0, 1])),
-        tooltip=[alt.Tooltip("a:N", title="Release"), alt.Tooltip("b:N", title="Release"), alt.Tooltip("similarity:Q", title="Similarity", format=".4f")],
+        color=alt.Color("similarity:Q", title=_("Similarity"), scale=alt.Scale(scheme="blues", domain=[0, 1])),
+        tooltip=[alt.Tooltip("a:N", title=_("Release")), alt.Tooltip("b:N", title=_("Release")),
+                 alt.Tooltip("similarity:Q", title=_("Similarity"), format=".4f")],
     ).properties(width=min(WIDTH - 240, 22 * df["a"].nunique()), height=22 * df["b"].nunique())
     top = max(cells, key=lambda c: (c["similarity"], c["a"], c["b"]))
-    summary = (f"How alike the releases' data is (weighted Jaccard of hashtags, hosts, clients and accounts; releases marked synthetic "
-               f"data are generated samples), ordered so that alike "
-               f"releases sit together; the most alike pair is {_iso(top['a'])} and {_iso(top['b'])} ({top['similarity']:.4f}).")
+    summary = _("How alike the releases' data is (weighted Jaccard of hashtags, hosts, clients and accounts; releases marked synthetic "
+                "data are generated samples), ordered so that alike releases sit together; the most alike pair is %(a)s and %(b)s "
+                "(%(value)s).", a=_iso(top["a"]), b=_iso(top["b"]), value=f"{top['similarity']:.4f}")
     rows = tuple({"a": c["a"], "b": c["b"], "similarity": c["similarity"]} for c in cells if c["a_rank"] < c["b_rank"])
-    return Chart("similarity", "How alike the releases are", summary, (("a", "Release"), ("b", "Release"), ("similarity", "Similarity")),
-                 rows, _spec(heat, "How alike the releases are"))
+    title = _("How alike the releases are")
+    return Chart("similarity", title, summary, (("a", _("Release")), ("b", _("Release")), ("similarity", _("Similarity"))),
+                 rows, _spec(heat, title))
 
 
 @chart("platform-pairs", scope="overview")
@@ -360,6 +389,8 @@ def platform_pairs(o: dict[str, Any]) -> Chart | None:
     pairs = o.get("platform_pairs") or []
     if not pairs:
         return None
+    pairs = [{**p, "a": tr(p["a"]), "b": tr(p["b"]), "platforms": _("%(a)s and %(b)s", a=tr(p["a"]), b=tr(p["b"])) if p["a"] != p["b"]
+              else _("%(platform)s (twice)", platform=tr(p["a"]))} for p in pairs]
     names = sorted({p["a"] for p in pairs} | {p["b"] for p in pairs})
     # Evenly on a circle, the first at the top; two platforms sit side by side.
     at = {n: (round(math.sin(2 * math.pi * k / len(names)), 6), round(math.cos(2 * math.pi * k / len(names)), 6))
@@ -379,24 +410,25 @@ def platform_pairs(o: dict[str, Any]) -> Chart | None:
         layers.append(alt.Chart(edges).mark_rule(color="#7a4f9a").encode(
             x=alt.X("x:Q", scale=scale, axis=no_axis), y=alt.Y("y:Q", scale=yscale, axis=no_axis), x2="x2:Q", y2="y2:Q",
             strokeWidth=alt.StrokeWidth("operations:Q", scale=alt.Scale(range=[2, 10]), legend=None),
-            tooltip=[alt.Tooltip("platforms:N", title="Platforms"), alt.Tooltip("operations:Q", title="Operations", format=",")]))
+            tooltip=[alt.Tooltip("platforms:N", title=_("Platforms")), alt.Tooltip("operations:Q", title=_("Operations"), format=",")]))
         layers.append(alt.Chart(edges).mark_text(fontSize=13, fontWeight="bold").encode(
             x=alt.X("mx:Q", scale=scale, axis=no_axis), y=alt.Y("my:Q", scale=yscale, axis=no_axis), text=alt.Text("operations:Q", format=",")))
     layers.append(alt.Chart(nodes).mark_circle(size=500, color=COLOR, opacity=1).encode(
         x=alt.X("x:Q", scale=scale, axis=no_axis), y=alt.Y("y:Q", scale=yscale, axis=no_axis),
-        tooltip=[alt.Tooltip("platform:N", title="Platform")]))
+        tooltip=[alt.Tooltip("platform:N", title=_("Platform"))]))
     layers.append(alt.Chart(nodes).mark_text(fontSize=13, baseline="top").encode(
         x=alt.X("x:Q", scale=scale, axis=no_axis), y=alt.Y("ly:Q", scale=yscale, axis=no_axis), text="platform:N"))
     drawn = alt.layer(*layers).properties(width=360, height=110 if flat else 300)
     total = sum(p["operations"] for p in pairs)
     listed = "; ".join(f"{p['platforms']}: {_n(p['operations'])}" for p in pairs)
-    summary = (f"Operations that more than one platform removed, as the disclosures' related links record them: {_n(total)} "
-               f"operation{'s' if total != 1 else ''} ({listed}); each line joins two platforms, as wide as the number of operations.")
+    summary = _("Operations that more than one platform removed, as the disclosures' related links record them: %(n)s (%(listed)s); "
+                "each line joins two platforms, as wide as the number of operations.",
+                n=ngettext("%(num)s operation", "%(num)s operations", total), listed=listed)
     rows = tuple({"value": p["platforms"], "count": p["operations"]} for p in pairs)
-    spec = _spec(drawn, "Operations removed by more than one platform")
+    title = _("Operations removed by more than one platform")
+    spec = _spec(drawn, title)
     spec["config"]["view"]["stroke"] = None  # no frame around a drawing without axes
-    return Chart("platform-pairs", "Operations removed by more than one platform", summary,
-                 (("value", "Platforms"), ("count", "Operations")), rows, spec)
+    return Chart("platform-pairs", title, summary, (("value", _("Platforms")), ("count", _("Operations"))), rows, spec)
 
 
 @chart("interactions", scope="overview")
@@ -406,28 +438,31 @@ def interactions(o: dict[str, Any]) -> Chart | None:
         return None
     df = pd.DataFrame([{**r, "from": chart_text(r["from"]), "to": chart_text(r["to"])} for r in rows])
     heat = alt.Chart(df).mark_rect().encode(
-        x=alt.X("to:N", title="Accounts of (retweeted, replied to, mentioned)", axis=alt.Axis(labelLimit=200, labelAngle=-45)),
-        y=alt.Y("from:N", title="By accounts of", axis=alt.Axis(labelLimit=200)),
-        color=alt.Color("total:Q", title="Interactions", scale=alt.Scale(scheme="oranges")),
-        tooltip=[alt.Tooltip("from:N", title="By"), alt.Tooltip("to:N", title="Of"), alt.Tooltip("retweets:Q", title="Retweets", format=","),
-                 alt.Tooltip("replies:Q", title="Replies", format=","), alt.Tooltip("mentions:Q", title="Mentions", format=",")],
+        x=alt.X("to:N", title=_("Accounts of (retweeted, replied to, mentioned)"), axis=alt.Axis(labelLimit=200, labelAngle=-45)),
+        y=alt.Y("from:N", title=_("By accounts of"), axis=alt.Axis(labelLimit=200)),
+        color=alt.Color("total:Q", title=_("Interactions"), scale=alt.Scale(scheme="oranges")),
+        tooltip=[alt.Tooltip("from:N", title=_("By")), alt.Tooltip("to:N", title=_("Of")),
+                 alt.Tooltip("retweets:Q", title=_("Retweets"), format=","),
+                 alt.Tooltip("replies:Q", title=_("Replies"), format=","), alt.Tooltip("mentions:Q", title=_("Mentions"), format=",")],
     ).properties(width=max(40, 30 * df["to"].nunique()), height=max(30, 30 * df["from"].nunique()))
     top = max(rows, key=lambda r: (r["total"], r["from"], r["to"]))
-    summary = (f"Retweets, replies and mentions from one release's accounts to another's (numeric ids only; interaction, not "
-               f"collaboration): {len(rows)} pair{'s' if len(rows) != 1 else ''} of releases; the most, {_n(top['total'])}, by accounts of "
-               f"{_iso(top['from'])} of accounts of {_iso(top['to'])}.")
-    return Chart("interactions", "Interactions between releases' accounts", summary,
-                 (("from", "By accounts of"), ("to", "Accounts of"), ("retweets", "Retweets"), ("replies", "Replies"), ("mentions", "Mentions")),
-                 tuple({k: r[k] for k in ("from", "to", "retweets", "replies", "mentions")} for r in rows),
-                 _spec(heat, "Interactions between releases' accounts"))
+    summary = _("Retweets, replies and mentions from one release's accounts to another's (numeric ids only; interaction, not "
+                "collaboration): %(pairs)s; the most, %(n)s, by accounts of %(by)s of accounts of %(of)s.",
+                pairs=ngettext("%(num)s pair of releases", "%(num)s pairs of releases", len(rows)), n=_n(top["total"]),
+                by=_iso(top["from"]), of=_iso(top["to"]))
+    title = _("Interactions between releases' accounts")
+    return Chart("interactions", title, summary,
+                 (("from", _("By accounts of")), ("to", _("Accounts of")), ("retweets", _("Retweets")), ("replies", _("Replies")),
+                  ("mentions", _("Mentions"))),
+                 tuple({k: r[k] for k in ("from", "to", "retweets", "replies", "mentions")} for r in rows), _spec(heat, title))
 
 
 WORLD_URL = "countries-110m.json"  # world-atlas's shapes, served from assets/vendor/ and put inline for the static image
 
 
 def _world_map(o: dict[str, Any], role: str, name: str, title: str, named_as: str) -> Chart | None:
-    unit = "disclosures"
-    rows = [r for r in o.get("world") or [] if r[role]]
+    unit = _("Disclosures")
+    rows = [{**r, "country": _country(r["code"], r["country"])} for r in o.get("world") or [] if r[role]]
     if not rows:
         return None
     rows.sort(key=lambda r: (-r[role], r["country"]))
@@ -437,23 +472,24 @@ def _world_map(o: dict[str, Any], role: str, name: str, title: str, named_as: st
     named = alt.Chart(alt.Data(**shapes)).transform_lookup(
         lookup="id", from_=alt.LookupData(alt.Data(values=values), key="id", fields=["country", "count"]),
     ).transform_filter("isValid(datum.count)").mark_geoshape(stroke="white", strokeWidth=0.5).encode(
-        color=alt.Color("count:Q", title=unit.capitalize(), scale=alt.Scale(range=["#9ecae1", "#08306b"], domainMin=0), legend=alt.Legend(format=",d", tickMinStep=1)),
-        tooltip=[alt.Tooltip("country:N", title="Country"), alt.Tooltip("count:Q", title=unit.capitalize(), format=",")])
+        color=alt.Color("count:Q", title=unit, scale=alt.Scale(range=["#9ecae1", "#08306b"], domainMin=0),
+                        legend=alt.Legend(format=",d", tickMinStep=1)),
+        tooltip=[alt.Tooltip("country:N", title=_("Country")), alt.Tooltip("count:Q", title=unit, format=",")])
     drawn = alt.layer(land, named).project(type="equalEarth").properties(width=WIDTH - 80, height=330)
-    most = ", ".join(f"{r['country']} ({_n(r[role])})" for r in rows[:3])
+    most = comma().join(f"{r['country']} ({_n(r[role])})" for r in rows[:3])
     missing = [r["country"] for r in rows if not r["on_map"]]
-    summary = (f"{title}: {len(rows)} {'countries and territories' if len(rows) != 1 else 'country or territory'} named {named_as}, "
-               f"each shaded by how many disclosures name it so; the most: {most}."
-               + (f" Not on the map (no shape for it): {', '.join(missing)}." if missing else ""))
+    summary = (_("%(title)s: %(n)s named %(as)s, each shaded by how many disclosures name it so; the most: %(most)s.", title=title,
+                 n=ngettext("%(num)s country or territory", "%(num)s countries and territories", len(rows)), **{"as": named_as}, most=most)
+               + (" " + _("Not on the map (no shape for it): %(places)s.", places=comma().join(missing)) if missing else ""))
     table = tuple({"country": r["country"], "count": r[role]} for r in rows)
-    return Chart(name, title, summary, (("country", "Country"), ("count", unit.capitalize())), table, _spec(drawn, title))
+    return Chart(name, title, summary, (("country", _("Country")), ("count", unit)), table, _spec(drawn, title))
 
 
 @chart("origins-map", scope="overview")
 def origins_map(o: dict[str, Any]) -> Chart | None:
-    return _world_map(o, "origin", "origins-map", "Where the networks came from", "as a country of origin")
+    return _world_map(o, "origin", "origins-map", _("Where the networks came from"), _("as a country of origin"))
 
 
 @chart("targets-map", scope="overview")
 def targets_map(o: dict[str, Any]) -> Chart | None:
-    return _world_map(o, "target", "targets-map", "Which countries the networks targeted", "as a target")
+    return _world_map(o, "target", "targets-map", _("Which countries the networks targeted"), _("as a target"))

@@ -109,6 +109,11 @@ def ngettext_raw(singular: str, plural: str, n: int) -> str:
 _ = gettext
 
 
+def tr(text: str) -> str:
+    """Translate a string held in a variable (a label kept in a table, marked with ``N_`` where it is written)."""
+    return _current.gettext(text)
+
+
 def _locale() -> str:
     return _language.replace("-", "_")
 
@@ -157,11 +162,27 @@ def language_name(lang: str) -> str:
 
 def country_name(country: Any) -> str:
     """Return a country's name in the current language (CLDR's), its own name where CLDR has none."""
+    return territory(country.code, country.name)
+
+
+def territory(code: str, name: str) -> str:
+    """Return the name of the country or territory with ISO code ``code`` in the current language; ``name`` in the site's own."""
     if _language == SOURCE_LANGUAGE:
-        return str(country.name)
+        return name
     from babel import Locale
 
-    return str(Locale.parse(_locale()).territories.get(country.code, country.name))
+    return str(Locale.parse(_locale()).territories.get(code, name))
+
+
+def weekday_name(english: str) -> str:
+    """Return an English weekday name ("Monday") in the current language (CLDR's, capitalised)."""
+    if _language == SOURCE_LANGUAGE:
+        return english
+    from babel import Locale
+
+    days = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    name = str(Locale.parse(_locale()).days["format"]["wide"][days.index(english)])
+    return name[:1].upper() + name[1:]
 
 
 # Words the templates translate from data keys (``| tr``): dataset roles and the kinds of items releases share.
@@ -205,3 +226,32 @@ def catalog_problems(template: Path, lang: str) -> list[str]:
                 if not set(fields.findall(text)) - {"num"} <= expected | {"num"} or (expected - set(fields.findall(text))):
                     problems.append(f"{lang}: placeholders differ: {name!r} -> {text!r}")
     return problems
+
+
+def vega_locale() -> dict[str, Any] | None:
+    """Return the current language's number and date formats for Vega (d3's locale format), None for the source language.
+
+    Charts then write ``1.021`` and ``ene 2016`` where the page does (stand-alone month and day names, as axis labels stand alone).
+    """
+    if _language == SOURCE_LANGUAGE:
+        return None
+    from babel import Locale
+
+    loc = Locale.parse(_locale())
+    symbols = loc.number_symbols.get("latn", {})
+    months = loc.months["stand-alone"]
+    days = loc.days["stand-alone"]
+    week = [6, 0, 1, 2, 3, 4, 5]  # d3 starts on Sunday, CLDR numbers Monday 0
+    return {
+        "number": {"decimal": symbols.get("decimal", "."), "thousands": symbols.get("group", ","), "grouping": [3],
+                   "currency": ["", ""], "percent": "\u00a0%" if loc.percent_formats[None].pattern.endswith("\u00a0%") else "%"},
+        "time": {"dateTime": "%x, %X", "date": "%Y-%m-%d", "time": "%H:%M:%S", "periods": ["AM", "PM"],
+                 "days": [str(days["wide"][i]) for i in week], "shortDays": [str(days["abbreviated"][i]) for i in week],
+                 "months": [str(months["wide"][m]) for m in range(1, 13)],
+                 "shortMonths": [str(months["abbreviated"][m]) for m in range(1, 13)]},
+    }
+
+
+def comma() -> str:
+    """Return the separator of a list in the current language (the Arabic comma in Arabic)."""
+    return "، " if _language.split("-")[0] in ("ar", "fa", "ur") else ", "

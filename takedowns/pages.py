@@ -274,7 +274,8 @@ def _timeline(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list
         if start and end:
             synthetic = bool(d.synthetic_data and d.datasets and stats[d.id].get("first_tweet"))
             rows.append({"id": d.id, "title": d.title + (" (synthetic data)" if synthetic else ""),
-                         "country": d.countries[0].name if d.countries else "", "from": start, "until": end,
+                         "country": d.countries[0].name if d.countries else "", "code": d.countries[0].code if d.countries else "",
+                         "from": start, "until": end,
                          "announced": d.announced.isoformat(), "lag_days": detection_lag_days(d, stats[d.id])})
     rows.sort(key=lambda r: (r["country"], r["from"], r["id"]))
     return rows

@@ -95,8 +95,8 @@ def quoted_html(d: Any) -> str:
     platform = i18n.gettext(PLATFORMS[d.platform]).split(" (")[0]
     source = next((s for s in d.sources if s.url == d.attribution.quote_source), None)
     cite = f' cite="{escape(source.url)}"' if source else ""
-    return (str(render_markdown(d.summary)) + "<p>" + escape(i18n.gettext("%(platform)s said (hedged):", platform=platform) if d.attribution.hedged
-                                                               else i18n.gettext("%(platform)s said:", platform=platform)) + "</p>"
+    return (str(render_markdown(d.summary)) + "<p>" + str(escape(i18n.gettext("%(platform)s said (hedged):", platform=platform) if d.attribution.hedged
+                                                                   else i18n.gettext("%(platform)s said:", platform=platform))) + "</p>"
             + f"<blockquote{cite}><p>{escape(d.attribution.quote)}</p></blockquote>"
             + (f'<p>— <a href="{escape(source.url)}">{escape(source.title)}</a></p>' if source else ""))
 

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 
 from ..charts import WIDTH, Chart, _bars, _iso, _n, _spec, chart, chart_text
+from ..i18n import gettext as _
 
 
 @chart("killchain")
@@ -20,13 +21,14 @@ def killchain(s: dict[str, Any]) -> Chart | None:
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
     rows = [{"value": short(f"{p['code']} {p['procedure']}"), "count": p["rows"]} for p in procedures]
-    found = _bars("killchain", "Kill-chain procedures in Meta's indicators", rows, "Procedure", "indicator rows")
+    found = _bars("killchain", _("Kill-chain procedures in Meta's indicators"), rows, _("Procedure"), _("indicator rows"), _("Indicator rows"))
     if found is None:
         return None
     full = tuple({"value": f"{p['code']} {p['procedure']}", "count": p["rows"]} for p in procedures)  # the table keeps whole names
     tactics = s.get("killchain_tactics", [])
-    summary = (f"Meta filed this network's indicators under {len(procedures)} procedures of its Online Operations Kill Chain, "
-               f"in {len(tactics)} of its 10 tactics: " + "; ".join(f"{_iso(t['tactic'])} ({t['procedures']})" for t in tactics) + ".")
+    summary = _("Meta filed this network's indicators under %(procedures)s procedures of its Online Operations Kill Chain, in %(tactics)s "
+                "of its 10 tactics: %(list)s.", procedures=_n(len(procedures)), tactics=_n(len(tactics)),
+                list="; ".join(f"{_iso(t['tactic'])} ({_n(t['procedures'])})" for t in tactics))
     return Chart(found.name, found.title, summary, found.columns, full, found.spec)
 
 
@@ -35,7 +37,8 @@ def indicator_kinds(s: dict[str, Any]) -> Chart | None:
     kinds = s.get("indicators_by_kind")
     if not kinds:
         return None
-    return _bars("indicator-kinds", "Indicators by kind", [{"value": k["label"], "count": k["count"]} for k in kinds], "Kind", "indicators")
+    return _bars("indicator-kinds", _("Indicators by kind"), [{"value": k["label"], "count": k["count"]} for k in kinds], _("Kind"),
+                 _("indicators"), _("Indicators"))
 
 
 @chart("killchain-matrix", scope="overview")
@@ -48,16 +51,17 @@ def killchain_matrix(o: dict[str, Any]) -> Chart | None:
                        "row": [c["row"] for c in cells], "column": [c["column"] for c in cells]})
     networks = df["network"].nunique()
     heat = alt.Chart(df).mark_rect().encode(
-        x=alt.X("tactic:N", title="Tactic", sort=alt.EncodingSortField(field="column", op="min"), axis=alt.Axis(labelAngle=-40, labelLimit=180)),
+        x=alt.X("tactic:N", title=_("Tactic"), sort=alt.EncodingSortField(field="column", op="min"), axis=alt.Axis(labelAngle=-40, labelLimit=180)),
         y=alt.Y("network:N", title=None, sort=alt.EncodingSortField(field="row", op="min"), axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("procedures:Q", title="Procedures", scale=alt.Scale(scheme="blues"), legend=alt.Legend(format="d")),
-        tooltip=[alt.Tooltip("network:N", title="Network"), alt.Tooltip("tactic:N", title="Tactic"),
-                 alt.Tooltip("procedures:Q", title="Procedures"), alt.Tooltip("names:N", title="Which")],
+        color=alt.Color("procedures:Q", title=_("Procedures"), scale=alt.Scale(scheme="blues"), legend=alt.Legend(format="d")),
+        tooltip=[alt.Tooltip("network:N", title=_("Network")), alt.Tooltip("tactic:N", title=_("Tactic")),
+                 alt.Tooltip("procedures:Q", title=_("Procedures")), alt.Tooltip("names:N", title=_("Which"))],
     ).properties(width=WIDTH - 320, height=max(80, 16 * networks))
     used = df.groupby("tactic")["network"].nunique().sort_values(ascending=False)
-    summary = (f"Kill-chain tactics under which Meta filed the indicators of {networks} networks; the most shared tactic, "
-               f"{used.index[0]}, appears in {_n(int(used.iloc[0]))} of them.")
+    summary = _("Kill-chain tactics under which Meta filed the indicators of %(networks)s networks; the most shared tactic, %(tactic)s, "
+                "appears in %(n)s of them.", networks=_n(networks), tactic=used.index[0], n=_n(int(used.iloc[0])))
     rows = tuple({"network": c["title"], "tactic": c["tactic"], "procedures": c["procedures"], "names": c["names"]} for c in cells)
-    return Chart("killchain-matrix", "Kill-chain tactics by network", summary,
-                 (("network", "Network"), ("tactic", "Tactic"), ("procedures", "Procedures"), ("names", "Which procedures")), rows,
-                 _spec(heat, "Kill-chain tactics by network"))
+    title = _("Kill-chain tactics by network")
+    return Chart("killchain-matrix", title, summary,
+                 (("network", _("Network")), ("tactic", _("Tactic")), ("procedures", _("Procedures")), ("names", _("Which procedures"))), rows,
+                 _spec(heat, title))
