@@ -146,6 +146,13 @@ def _cross_checks(values: dict[str, Any], name: str) -> list[Problem]:
         problems.append(Problem(name, values["__line__"], 0, f"active_from {start} is after active_until {end}"))
     if end and end > values["announced"]:
         problems.append(Problem(name, values["__line__"], 0, f"active_until {end} is after announced {values['announced']}"))
+    seen: dict[str, int] = {}
+    for t in values.get("translations") or ():
+        if t.language in seen:
+            problems.append(Problem(name, t.line, 0, f"translations: {t.language!r} is given twice (first at line {seen[t.language]})"))
+        seen.setdefault(t.language, t.line)
+        if not (t.title or t.summary or t.body):
+            problems.append(Problem(name, t.line, 0, f"translations: the {t.language!r} translation gives none of title, summary, body"))
     if values["first_disclosed"] and values["first_disclosed"] > values["announced"]:
         problems.append(Problem(name, values["__line__"], 0, f"first_disclosed {values['first_disclosed']} is after announced "
                                                              f"{values['announced']}; give it only when the network was disclosed earlier"))

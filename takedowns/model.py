@@ -57,6 +57,17 @@ class Dataset:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """A disclosure's own text in another language; a field left out falls back to the original."""
+
+    language: str
+    title: str | None
+    summary: str | None
+    body: str | None
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Disclosure:
     id: str
     title: str
@@ -82,10 +93,22 @@ class Disclosure:
     related: tuple[str, ...] = ()  # other disclosures of the same operation
     active_from: dt.date | None = None  # as the platform reported it (counts-only disclosures)
     active_until: dt.date | None = None
+    translations: tuple[Translation, ...] = ()
 
     @property
     def url(self) -> str:
         return f"disclosures/{self.id}/"
+
+    def text_in(self, lang: str) -> dict[str, Any]:
+        """Return the title, summary and body to show in ``lang``, and which of them are the untranslated original."""
+        t = next((t for t in self.translations if t.language == lang), None)
+        out: dict[str, Any] = {"original": []}
+        for key in ("title", "summary", "body"):
+            mine = getattr(t, key) if t else None
+            out[key] = mine if mine else getattr(self, key)
+            if not mine and getattr(self, key):
+                out["original"].append(key)
+        return out
 
     def published(self, now: dt.datetime) -> bool:
         """Return whether a normal build at ``now`` may show this disclosure anywhere."""

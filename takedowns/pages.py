@@ -651,9 +651,10 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
         if neutral:
             sb.out[f"{folder}preview.png"] = sb.images.png(charts[0]["spec"])
         og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
-    summary = " ".join(d.summary.split())
-    sb.page(f"{folder}index.html", "disclosure.html", d.title, summary[:300], "index",
-            d=d, stats=doc, charts=charts, signal_charts=signal_charts, files=files, tables=tables, shared=shared,
+    text = d.text_in(sb.lang)  # its own text in the page's language where a translation gives it
+    summary = " ".join(text["summary"].split())
+    sb.page(f"{folder}index.html", "disclosure.html", text["title"], summary[:300], "index",
+            d=d, text=text, stats=doc, charts=charts, signal_charts=signal_charts, files=files, tables=tables, shared=shared,
             related=(across or {}).get("related") or [], hosts=(across or {}).get("hosts") or [],
             same_operation=(across or {}).get("same_operation") or [], interactions=(across or {}).get("interactions") or [],
             skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),

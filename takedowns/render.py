@@ -115,6 +115,8 @@ def environment(templates: Path) -> Environment:
     env.install_gettext_callables(lambda message: i18n.gettext(message), lambda s, p, n: i18n.ngettext_raw(s, p, n), newstyle=True)
     env.filters.update(markdown=render_markdown, number=number, percent=percent, language=language_name,
                        long_date=long_date, link=link, country=i18n.country_name,
-                       tr=lambda text: i18n.gettext(text), language_here=i18n.name_of, as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
+                       tr=lambda text: i18n.gettext(text), language_here=i18n.name_of,
+                       title_here=lambda d: d.text_in(i18n.language())["title"],
+                       summary_here=lambda d: d.text_in(i18n.language())["summary"], as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
     env.globals.update(PLATFORMS=PLATFORMS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
     return env

@@ -12,7 +12,7 @@ from typing import Any
 from .countries import country
 from .formats import FORMATS
 from .i18n import N_, available
-from .model import Attribution, Figure, Site, Source
+from .model import Attribution, Figure, Site, Source, Translation
 from .types import Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Url
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -88,6 +88,13 @@ ATTRIBUTION = Mapping(title="attribution", fields=(
 ), build=lambda v: Attribution(v["kind"], v["text"], " ".join(v["quote"].split()) if v["quote"] else None, v["quote_source"],
                                v["hedged"], v["__line__"]))
 
+TRANSLATION = Mapping(title="translation", fields=(
+    Field("language", Choice(available()[1:]), "The language of this translation.", required=True),
+    Field("title", Text(200), "The title in that language."),
+    Field("summary", Text(1000, multiline=True, markdown=True), "The summary in that language (Markdown)."),
+    Field("body", Text(50_000, multiline=True, markdown=True), "The description in that language (Markdown)."),
+), build=lambda v: Translation(v["language"], v["title"], v["summary"], v["body"], v["__line__"]))
+
 FIGURES_MAP = Mapping(title="mapping of announced counts", fields=tuple(
     Field(key, Integer(0), label) for key, label in FIGURES.items()
 ), build=lambda v: tuple(Figure(k, FIGURES[k], v[k]) for k in FIGURES if v.get(k) is not None))
@@ -157,6 +164,9 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
     Field("related", ListOf(Text(80, SLUG, "a disclosure id"), max_items=20, scalar_ok=True, unique=True),
           "Ids of other disclosures of the same operation (e.g. the same network removed by another platform); each must "
           "exist. Both pages link each other.", default=()),
+    Field("translations", ListOf(TRANSLATION, max_items=20),
+          "The disclosure's own text in the interface's other languages, each a mapping of `language` (one of the site's "
+          "`languages`) and any of `title`, `summary`, `body`; what is left out is shown in the original, with a note.", default=()),
     Field("synthetic_data", Boolean(), "The datasets are generated samples, not the real release; every page says so.",
           default=False),
     Field("draft", Boolean(), "Keep the disclosure out of every output of a normal build.", default=False),

@@ -143,8 +143,11 @@ def _search_index_text(folder: Path) -> str:
 
 
 def _all_text(folder: Path) -> str:
-    """Every byte of the output as text, the search index decompressed."""
-    plain = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.rglob("*")) if p.is_file())
+    """Every byte of the output as text, the search index decompressed; not the libraries in assets/vendor/, the same on
+    every site (the map's shapes name every country)."""
+    vendor = folder / "assets" / "vendor"
+    plain = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.rglob("*"))
+                      if p.is_file() and vendor not in p.parents)
     return plain + _search_index_text(folder)
 
 

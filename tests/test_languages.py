@@ -123,3 +123,36 @@ def test_an_unknown_language_is_a_clear_error(project: Project) -> None:
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert "site.yaml" in done.stderr and "'xx' is not one of: en, ar, es, ru" in done.stderr
+
+
+def test_a_disclosure_carries_its_own_translations_and_falls_back_field_by_field(project: Project) -> None:
+    (project.content / "site.yaml").write_text(SITE_YAML + "languages: [es, ru]\n")
+    project.add(id="one-2019", title="Release one", datasets=None, body="The original description.",
+                translations=[{"language": "es", "title": "Publicación uno", "summary": "Resumen en español."}])
+    project.build()
+    es = page(project.output, "es/disclosures/one-2019/index.html")
+    assert es.css_first("h1").text() == "Publicación uno" and "lang" not in es.css_first("h1").attributes
+    assert es.css_first("div.summary").text().strip() == "Resumen en español." and "lang" not in es.css_first("div.summary").attributes
+    body = es.css_first("section[aria-labelledby=about] div")
+    assert body.text().strip() == "The original description." and body.attributes.get("lang") == "en"
+    assert "Partes del texto de esta divulgación están en inglés: no se han traducido." in [p.text() for p in es.css("p.note")]
+    assert es.css_first("title").text().startswith("Publicación uno")
+    assert "Publicación uno" in [a.text() for a in page(project.output, "es/index.html").css("table.disclosures a")]
+    assert "<title>Publicación uno</title>" in (project.output / "es/feed.xml").read_text(encoding="utf-8")
+    ru = page(project.output, "ru/disclosures/one-2019/index.html")  # no Russian translation: all of it in the original
+    assert ru.css_first("h1").text() == "Release one" and ru.css_first("h1").attributes.get("lang") == "en"
+    assert "Текст этого раскрытия — на языке: английский; он не переведён." in [p.text() for p in ru.css("p.note")]
+    assert page(project.output, "disclosures/one-2019/index.html").css_first("h1").text() == "Release one"
+
+
+@pytest.mark.parametrize("translations, message", [
+    ([{"language": "es", "title": "Uno"}, {"language": "es", "title": "Otro"}], "translations: 'es' is given twice"),
+    ([{"language": "xx", "title": "Uno"}], "'xx' is not one of: ar, es, ru"),
+    ([{"language": "es"}], "translations: the 'es' translation gives none of title, summary, body"),
+])
+def test_bad_translations_are_errors_with_file_and_line(project: Project, translations: list[dict[str, str]], message: str) -> None:
+    project.add(id="one-2019", datasets=None, translations=translations)
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--content", str(project.content), "--data", str(project.data)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert message in done.stderr and "one-2019.yaml:" in done.stderr, done.stderr
