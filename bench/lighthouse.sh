@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Lighthouse (mobile profile) on the built site's index and one disclosure page, served on loopback.
+# Lighthouse (mobile profile) on the built site's index and disclosure pages, in English and the other languages, served on loopback.
 # Usage: bash bench/lighthouse.sh [site-folder]   (needs `npm ci` and a Chromium or Chrome: see takedowns/browser.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,7 @@ trap 'kill $server' EXIT
 sleep 1
 CHROME_PATH="$(${PYTHON:-python3} -m takedowns.browser)"  # $CHROME_PATH if set, else found as the tests find it
 export CHROME_PATH
-for page in "" "disclosures/ira-2018-10/"; do
+for page in "" "disclosures/ira-2018-10/" "es/" "ar/" "ar/disclosures/ira-2018-10/" "ru/disclosures/meta-2026-h1-china/"; do
   out="bench/out/lighthouse-$(echo "${page:-index}" | tr '/' '_').json"
   mkdir -p bench/out
   npx --no-install lighthouse "http://127.0.0.1:$port/$page" --quiet --output=json --output-path="$out" \
