@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 site="${1:-site}"
 port=8791
-python3 -m http.server "$port" --bind 127.0.0.1 -d "$site" >/dev/null 2>&1 &
+python3 bench/serve_gzip.py "$site" "$port" >/dev/null 2>&1 &  # gzip, as GitHub Pages serves
 server=$!
 trap 'kill $server' EXIT
 sleep 1
