@@ -91,14 +91,24 @@ def direction(lang: str | None = None) -> str:
 
 
 def gettext(message: str, **values: Any) -> str:
-    """Return ``message`` in the current language, with ``%(name)s`` placeholders filled from ``values``."""
+    """Return ``message`` in the current language, with ``%(name)s`` placeholders filled from ``values``.
+
+    In a right-to-left language each value is a first-strong isolate: an ISO date or a range of numbers
+    inside Arabic text then keeps its own order (2014-05-06, not 06-05-2014).
+    """
     text = _current.gettext(message)
-    return text % values if values else text
+    return text % _isolated(values) if values else text
+
+
+def _isolated(values: dict[str, Any]) -> dict[str, Any]:
+    if direction() != "rtl":
+        return values
+    return {k: f"\u2068{v}\u2069" for k, v in values.items()}
 
 
 def ngettext(singular: str, plural: str, n: int, **values: Any) -> str:
     text = _current.ngettext(singular, plural, n)
-    return text % {"num": format_number(n), **values}
+    return text % _isolated({"num": format_number(n), **values})
 
 
 def ngettext_raw(singular: str, plural: str, n: int) -> str:

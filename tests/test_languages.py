@@ -156,3 +156,15 @@ def test_bad_translations_are_errors_with_file_and_line(project: Project, transl
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert message in done.stderr and "one-2019.yaml:" in done.stderr, done.stderr
+
+
+def test_values_in_right_to_left_sentences_keep_their_own_order() -> None:
+    """An ISO date inside an Arabic sentence is isolated, so the browser does not reverse it (06-05-2014)."""
+    with i18n.using("ar"):
+        text = i18n.gettext("Tweets per month from %(first)s to %(last)s; the busiest month was %(month)s with %(n)s tweets, and the "
+                            "busiest day %(day)s with %(day_n)s.", first="2014-05-06", last="2018-05-24", month="2016-03",
+                            n="1,021", day="2016-03-22", day_n="62")
+    assert "\u20682014-05-06\u2069" in text and "\u20682018-05-24\u2069" in text and text.startswith("التغريدات")
+    with i18n.using("es"):
+        assert "\u2068" not in i18n.gettext("Topic: %(tag)s", tag="iran")
+    assert i18n.gettext("Topic: %(tag)s", tag="iran") == "Topic: iran"

@@ -40,7 +40,7 @@
       item.append(link, excerpt);
       list.appendChild(item);
     });
-    status.textContent = query ? window.takedownsText(results.length === 1 ? "found_one" : "found_many", { num: new Intl.NumberFormat(document.documentElement.lang || "en").format(results.length) }) : "";
+    status.textContent = query ? window.takedownsText(results.length === 1 ? "found_one" : "found_many", { num: new Intl.NumberFormat(document.documentElement.lang || "en", { numberingSystem: "latn" }).format(results.length) }) : "";
   }
 
   function run() {

@@ -9,7 +9,7 @@
     return (ui[key] || key).replace(/\{(\w+)\}/g, function (all, name) { return name in (values || {}) ? String(values[name]) : all; });
   }
   window.takedownsText = say;
-  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
+  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en", { numberingSystem: "latn" }) : null;
   function count(n) { return numbers ? numbers.format(n) : String(n); }
   function sortTable(table, index, kind, th) {
     var body = table.tBodies[0];
