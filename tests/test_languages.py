@@ -168,3 +168,14 @@ def test_values_in_right_to_left_sentences_keep_their_own_order() -> None:
     with i18n.using("es"):
         assert "\u2068" not in i18n.gettext("Topic: %(tag)s", tag="iran")
     assert i18n.gettext("Topic: %(tag)s", tag="iran") == "Topic: iran"
+
+
+def test_pages_not_yet_translated_say_so_in_the_readers_language(example_site: Path) -> None:
+    for folder, note in (("es/", "Esta página está en inglés: todavía no se ha traducido."),
+                         ("ru/", "Эта страница — на языке: английский; она ещё не переведена.")):
+        for rel in ("methods/index.html", "about/index.html"):
+            tree = page(example_site, folder + rel)
+            assert note in [p.text() for p in tree.css("main p.note")]
+            assert tree.css_first("main h1").parent.attributes.get("lang") == "en"
+    english = page(example_site, "methods/index.html")
+    assert "lang" not in english.css_first("main h1").parent.attributes
