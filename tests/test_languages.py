@@ -173,9 +173,18 @@ def test_values_in_right_to_left_sentences_keep_their_own_order() -> None:
 def test_pages_not_yet_translated_say_so_in_the_readers_language(example_site: Path) -> None:
     for folder, note in (("es/", "Esta página está en inglés: todavía no se ha traducido."),
                          ("ru/", "Эта страница — на языке: английский; она ещё не переведена.")):
-        for rel in ("methods/index.html", "about/index.html"):
-            tree = page(example_site, folder + rel)
-            assert note in [p.text() for p in tree.css("main p.note")]
-            assert tree.css_first("main h1").parent.attributes.get("lang") == "en"
+        tree = page(example_site, folder + "methods/index.html")
+        assert note in [p.text() for p in tree.css("main p.note")]
+        assert tree.css_first("main h1").parent.attributes.get("lang") == "en"
     english = page(example_site, "methods/index.html")
     assert "lang" not in english.css_first("main h1").parent.attributes
+    about = page(example_site, "es/about/index.html")  # translated: no note, no English
+    assert about.css_first("main h1").text() == "Sobre los datos" and not about.css("main p.note")
+    assert "Las horas están en UTC, tal como se publicaron." in about.css_first("main").text()
+
+
+def test_untranslated_titles_in_listings_keep_their_language(example_site: Path) -> None:
+    links = {a.text(): a.attributes for a in page(example_site, "es/index.html").css("table.disclosures td.title a")}
+    assert links["China, dirigida a Hong Kong: 936 cuentas (agosto de 2019)"].get("lang") is None  # translated in its YAML
+    assert links["Internet Research Agency: 3,841 accounts (October 2018)"].get("lang") == "en"
+    assert all("lang" not in a.attributes for a in page(example_site, "index.html").css("table.disclosures td.title a"))
