@@ -106,6 +106,10 @@ datasets: []
 #    hashed: true
 # Ids of other disclosures of the same operation (e.g. the same network removed by another platform).
 related: []
+# The title, summary or body in the site's other languages (what is left out is shown in the original).
+translations: []
+#  - language: es
+#    title: ...
 # Generated sample data rather than the real release? Every page will say so.
 synthetic_data: false
 # Keep out of every published output until this is false ...
