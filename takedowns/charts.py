@@ -318,7 +318,7 @@ def by_platform(o: dict[str, Any]) -> Chart | None:
     return _bars("disclosures-by-platform", _("Disclosures by platform"), rows, _("Platform"), _("disclosures"), _("Disclosures"))
 
 
-SYNTHETIC = " (synthetic data)"  # what the overview's rows append to the title of a release with generated data
+SYNTHETIC = " (synthetic data)"  # what the overview's rows (pages.py) append to the title of a release with generated data
 
 
 def _marked(title: str) -> str:

@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from . import i18n
 from .across import shared_items
-from .charts import Chart, charts_for, narrow
+from .charts import SYNTHETIC, Chart, charts_for, narrow
 from .contract import stats_defaults, stats_schema, validate, validator
 from .countries import Country, country, country_numeric
 from .errors import BuildError, Problem
@@ -273,7 +273,7 @@ def _timeline(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list
         start, end = active_span(d, stats[d.id])
         if start and end:
             synthetic = bool(d.synthetic_data and d.datasets and stats[d.id].get("first_tweet"))
-            rows.append({"id": d.id, "title": d.title + (" (synthetic data)" if synthetic else ""),
+            rows.append({"id": d.id, "title": d.title + (SYNTHETIC if synthetic else ""),
                          "country": d.countries[0].name if d.countries else "", "code": d.countries[0].code if d.countries else "",
                          "from": start, "until": end,
                          "announced": d.announced.isoformat(), "lag_days": detection_lag_days(d, stats[d.id])})
@@ -307,7 +307,7 @@ def _similarity_cells(shown: list[Disclosure], campaigns: dict[str, Any] | None)
     order = [ids[k] for k in leaves_list(linkage(squareform(1 - matrix, checks=False), method="average"))]
     rank = {i: n for n, i in enumerate(order)}
     def name(i: str) -> str:
-        return by_id[i].title + (" (synthetic data)" if by_id[i].synthetic_data and by_id[i].datasets else "")
+        return by_id[i].title + (SYNTHETIC if by_id[i].synthetic_data and by_id[i].datasets else "")
 
     return [{"a": name(a), "b": name(b), "a_rank": rank[a], "b_rank": rank[b],
              "similarity": round(float(matrix[index[a], index[b]]), 4)} for a in order for b in order if a != b]
