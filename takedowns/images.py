@@ -59,6 +59,7 @@ class Images:
     def __init__(self, cache: Path | None, node_modules: Path = Path("node_modules")) -> None:
         self.cache = cache
         self.node_modules = node_modules
+        self._world: dict[str, Any] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # pages are rendered by several threads; one pool of renderers serves them all
 
@@ -97,15 +98,20 @@ class Images:
             atomic_write(path, data)
         return data
 
-    def world_ids(self) -> frozenset[str]:
-        """Return the ISO numeric codes of the countries the world map has a shape for."""
+    def _shapes(self) -> dict[str, Any]:
+        """The world map's country shapes, read once per build (every map of every language uses them)."""
         from .charts import WORLD_URL
 
-        path = self.node_modules / "world-atlas" / WORLD_URL
-        if not path.is_file():
-            raise BuildError(Problem(str(path), message="missing; run `npm ci --omit=dev` first (see README)"))
-        shapes = json.loads(path.read_bytes())
-        return frozenset(str(g["id"]) for g in shapes["objects"]["countries"]["geometries"] if g.get("id"))
+        if self._world is None:
+            path = self.node_modules / "world-atlas" / WORLD_URL
+            if not path.is_file():
+                raise BuildError(Problem(str(path), message="missing; run `npm ci --omit=dev` first (see README)"))
+            self._world = json.loads(path.read_bytes())
+        return self._world
+
+    def world_ids(self) -> frozenset[str]:
+        """Return the ISO numeric codes of the countries the world map has a shape for."""
+        return frozenset(str(g["id"]) for g in self._shapes()["objects"]["countries"]["geometries"] if g.get("id"))
 
     def _inline(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Put the country shapes a map loads by URL into the spec itself: the renderer reads no files."""
@@ -114,10 +120,7 @@ class Images:
         text = json.dumps(spec)
         if f'"url": "{WORLD_URL}"' not in text:
             return spec
-        path = self.node_modules / "world-atlas" / WORLD_URL
-        if not path.is_file():
-            raise BuildError(Problem(str(path), message="missing; run `npm ci --omit=dev` first (see README)"))
-        shapes = json.loads(path.read_bytes())
+        shapes = self._shapes()
 
         def swap(node: Any) -> Any:
             if isinstance(node, dict):
