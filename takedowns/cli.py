@@ -155,15 +155,17 @@ def _check(args: argparse.Namespace) -> int:
 
     now = clock(Options(now=args.now))
     summary = check(args.content, args.data, now)
+    warnings = list(summary.warnings)
     if args.full:
-        build(Options(content=args.content, data=args.data, templates=args.templates, cache=args.cache, now=now, drafts=True,
-                      skip_bad_rows=args.skip_bad_rows, write=False, quiet=True))
-    for warning in summary.warnings:
+        result = build(Options(content=args.content, data=args.data, templates=args.templates, cache=args.cache, now=now, drafts=True,
+                               skip_bad_rows=args.skip_bad_rows, write=False, quiet=True))
+        warnings += [f"warning: {w}" for w in result.warnings]
+    for warning in warnings:
         print(warning, file=sys.stderr)
     print(f"ok: {summary.disclosures} disclosures, {summary.datasets} datasets in {summary.files} files "
           f"({summary.bytes / 1e6:,.1f} MB); {summary.drafts} draft(s), {summary.embargoed} under embargo; no problems"
           + ("; every row read and every page rendered" if args.full else " (headers checked; --full reads every row)")
-          + (f"; {len(summary.warnings)} warning(s) above" if summary.warnings else ""))
+          + (f"; {len(warnings)} warning(s) above" if warnings else ""))
     return 0
 
 
@@ -207,6 +209,8 @@ def _build(args: argparse.Namespace) -> int:
                       drafts=args.drafts, skip_bad_rows=args.skip_bad_rows, workers=args.workers,
                       scheduler=args.scheduler, split_dir=args.split_dir, search_index=not args.no_search, quiet=args.quiet)
     result = build(options)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not args.quiet and result.skipped:
         print(f"{result.output}/ is up to date: nothing changed since the last build")
     elif not args.quiet:

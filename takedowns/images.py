@@ -45,6 +45,58 @@ def numbered_ids(svg: bytes) -> bytes:
     return _ID.sub(lambda m: b"gradient_" + numbers.setdefault(m.group(1), str(len(numbers)).encode()), svg)
 
 
+# Characters the renderer cannot hold: those XML forbids (its SVG parser aborts the process on U+FFFF), lone
+# surrogates, and the noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+                         + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+# Vega shortens a label past its limit by cutting UTF-16 code units: a cut between the two halves of a
+# character beyond U+FFFF hands the renderer's text measure a lone surrogate, and the drawing fails.
+# Labels longer than a few units draw each such character as U+FFFD instead, so any cut is whole characters;
+# a short label (at most three of them) is never long enough to be cut and keeps them.
+SAFE_LABEL = "length(datum.label) > 6 ? replace(datum.label, regexp('[\\ud800-\\udbff][\\udc00-\\udfff]|[\\ud800-\\udfff]', 'g'), '\\ufffd') : datum.label"
+_LEGENDS = ("color", "fill", "stroke", "shape", "size", "opacity", "fillOpacity", "strokeOpacity", "strokeWidth", "strokeDash")
+
+
+def drawable(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return the spec with every text the renderer could fail on made safe; the page's tables keep the exact text."""
+    astral = False
+
+    def clean(node: Any) -> Any:
+        nonlocal astral
+        if isinstance(node, str):
+            astral = astral or _ASTRAL.search(node) is not None
+            return _UNDRAWABLE.sub("\ufffd", node)
+        if isinstance(node, dict):
+            return {clean(k): clean(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    def legends(node: Any) -> Any:
+        if isinstance(node, list):
+            return [legends(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: legends(v) for k, v in node.items()}
+        if isinstance(out.get("encoding"), dict):  # Vega-Lite takes no label expression for legends from its config
+            out["encoding"] = {channel: ({**enc, "legend": {"labelExpr": SAFE_LABEL, **(enc.get("legend") or {})}}
+                                         if channel in _LEGENDS and isinstance(enc, dict) and enc.get("legend", {}) is not None else enc)
+                               for channel, enc in out["encoding"].items()}
+        return out
+
+    out = clean(spec)
+    if astral:
+        out = legends(out)
+        config = out.setdefault("config", {})
+        config["axis"] = {"labelExpr": SAFE_LABEL, **config.get("axis", {})}
+    return out
+
+
+class ChartError(Exception):
+    """One chart the renderer could not draw: the page shows its sentence and table instead."""
+
+
 def _render(spec: dict[str, Any], kind: str) -> bytes:
     import vl_convert as vlc
 
@@ -62,6 +114,12 @@ class Images:
         self._world: dict[str, Any] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # pages are rendered by several threads; one pool of renderers serves them all
+        self.failures: dict[str, str] = {}  # output path -> why it could not be drawn (reported, never fatal)
+
+    def failed(self, path: str, why: str) -> None:
+        """Remember a chart that could not be drawn, for the build's warnings."""
+        with self._lock:
+            self.failures[path] = why
 
     def close(self) -> None:
         if self._pool is not None:
@@ -78,13 +136,12 @@ class Images:
         except BrokenProcessPool:
             with self._lock:
                 self._pool = None
-            title = spec.get("title", "a chart")
-            raise BuildError(Problem("charts", message=f"the chart renderer crashed on {title!r}; its data holds text it cannot draw")) from None
+            raise ChartError("the chart renderer crashed; its data holds text it cannot draw") from None
         except ValueError as exc:
-            raise BuildError(Problem("charts", message=f"could not draw {spec.get('title', 'a chart')!r}: {str(exc).splitlines()[0]}")) from None
+            raise ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it") from None
 
     def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
-        spec = self._inline(spec)
+        spec = self._inline(drawable(spec))
         # Keyed on the installed renderer (vl-convert bundles Vega and Vega-Lite), so an upgrade redraws every chart.
         renderer = json.dumps(distributions(("vl-convert-python",)))
         key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + renderer).encode()).hexdigest()

@@ -29,7 +29,7 @@ from .charts import SYNTHETIC, Chart, charts_for, narrow
 from .contract import stats_defaults, stats_schema, validate, validator
 from .countries import Country, country, country_numeric
 from .errors import BuildError, Problem
-from .images import Images
+from .images import ChartError, Images
 from .load import COPY_LIMIT
 from .model import Disclosure, Site
 from .render import table_csv
@@ -430,24 +430,31 @@ class SiteBuilder:
         # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
         shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
         if self.previous:
-            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "csv", "json"))},
+            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "csv", "json"))
+                                       if p in self.out},
                                  shown)
         return shown
 
     def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
         shown = []
         for c in charts:
-            svg, width, height = self.images.svg(c.spec)
-            self.out[f"{folder}charts/{c.name}.svg"] = svg
-            phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
-            self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone
+            try:
+                svg, width, height = self.images.svg(c.spec)
+                phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
+            except ChartError as exc:  # one chart's hostile text must not stop the site: its sentence and table stand
+                self.images.failed(f"{folder}charts/{c.name}", str(exc))
+                svg = phone = b""
+                width = height = narrow_width = narrow_height = 0
+            if svg:
+                self.out[f"{folder}charts/{c.name}.svg"] = svg
+                self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone
             self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows, note).encode()
             self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
                                                                 "licence": f"{self.site.licence}. {self.site.data_licence}",
                                                                 "columns": [{"key": k, "label": h} for k, h in c.columns],
                                                                 "rows": list(c.rows)})
             shown.append({"name": c.name, "title": c.title, "summary": c.summary, "columns": c.columns, "rows": c.rows,
-                          "spec": c.spec, "width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height})
+                          "spec": c.spec, "drawn": bool(svg), "width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height})
         return shown
 
 
@@ -647,10 +654,15 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
             files.append({"path": f.relpath, "role": ds.role, "hashed": ds.hashed, "size": _size(f.size),
                           "sha256": f.sha256, "href": quote(href)})  # a name like 'tweets #1.csv' must stay one address
     og_image, og_alt = "", ""
-    if charts:
+    drawn = [c for c in charts if c["drawn"]]
+    if drawn:
         if neutral:
-            sb.out[f"{folder}preview.png"] = sb.images.png(charts[0]["spec"])
-        og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", charts[0]["summary"]
+            try:
+                sb.out[f"{folder}preview.png"] = sb.images.png(drawn[0]["spec"])
+            except ChartError as exc:  # a link preview is a nicety: without it the page is whole
+                sb.images.failed(f"{folder}preview.png", str(exc))
+        if f"{folder}preview.png" not in sb.images.failures:  # made once, by the site's own language, which comes first
+            og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", drawn[0]["summary"]
     text = d.text_in(sb.lang)  # its own text in the page's language where a translation gives it
     summary = " ".join(text["summary"].split())
     sb.page(f"{folder}index.html", "disclosure.html", text["title"], summary[:300], "index",

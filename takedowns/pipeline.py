@@ -46,6 +46,7 @@ class Result:
     stats: dict[str, dict[str, Any]] = field(repr=False)
     skipped: bool = False  # nothing had changed since the last build: output left as it was
     search_stale: bool = False  # the search index is the last build's (``search_later``): build again to index
+    warnings: list[str] = field(default_factory=list)  # what was published with something left out, for a person to read
 
 
 def clock(options: Options) -> dt.datetime:
@@ -115,6 +116,8 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
                              render_key=render_key(options), campaigns=campaigns)
     finally:
         images.close()
+    warnings = [f"{path}: could not be drawn ({why}); the page shows its sentence and data table instead"
+                for path, why in sorted(images.failures.items())]
     output.update(static_files(options.templates))
     if not options.live_reload:
         output.pop("assets/livereload.js", None)
@@ -134,14 +137,14 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
 
     # 5. Write everything to a new folder and swap it in.
     if not options.write:
-        return Result(options.output, content, [d.id for d in shown], len(output), stats)
+        return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings)
     output[MARKER] = marker_text(options.drafts)
     written = write_site(output, options.output)
     if previous:
         previous.save(written)
     if not stale:  # a build with an old search index is never "up to date": the next one indexes
         remember(options.cache, options.output, key)
-    return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale)
+    return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale, warnings=warnings)
 
 
 def _load_memo(cache: Path | None) -> dict[str, list[Any]]:

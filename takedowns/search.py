@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import tempfile
 from pathlib import Path
@@ -61,7 +62,22 @@ def _run_pagefind(pages: dict[str, bytes | Kept]) -> dict[str, bytes]:
         if done.returncode != 0:
             raise BuildError(Problem("search index", message=f"Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}"))
         index = root / "pagefind"
-        return {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+        files = {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+        if ENTRY in files:
+            files[ENTRY] = _sorted_entry(files[ENTRY])
+        return files
+
+
+ENTRY = "pagefind/pagefind-entry.json"
+
+
+def _sorted_entry(data: bytes) -> bytes:
+    """Return Pagefind's entry file with its languages in a fixed order: it writes them in hash-map order, which
+    differs from run to run, and two builds of the same input must be byte-identical."""
+    entry = json.loads(data)
+    if isinstance(entry.get("languages"), dict):
+        entry["languages"] = dict(sorted(entry["languages"].items()))
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def stale_index(previous: Previous) -> dict[str, Kept] | None:

@@ -74,6 +74,8 @@ class Preview:
             self.problems = []
             if changed:  # the pages changed: open pages reload (not for the search index alone)
                 self.generation += 1
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
         if first:
             print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
         if result.search_stale:

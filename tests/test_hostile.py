@@ -20,7 +20,7 @@ from xml.etree import ElementTree
 
 import pytest
 from conftest import FIXTURES, ROOT, Project
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -196,12 +196,51 @@ def test_hostile_dataset_text_is_inert_everywhere(tmp_path: Path, benign: dict[s
         assert 'href="java' not in html
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Texts that once stopped the build, pinned: a label the phone-width chart cut between the two halves of a character
+# beyond U+FFFF, U+FFFF itself (the renderer aborted its process), noncharacters, and a label of nothing but emoji.
+# derandomize: the same examples on every run, so one unlucky draw cannot fail an unrelated change.
+@example(text="000000000000000000\U00010000\U00010010\U000b68d3")
+@example(text="\uffff")
+@example(text="x\ufdd0\U0001fffe\U0010ffff")
+@example(text="\U0001f600" * 40)
+@example(text="a\U0001f600" * 30)
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r"), min_size=1, max_size=60))
 def test_property_any_dataset_text_changes_no_script_or_handler(tmp_path_factory: pytest.TempPathFactory,
                                                                   benign: dict[str, tuple[int, int]], text: str) -> None:
     site = _build_with(Project(tmp_path_factory.mktemp("prop")), text, search=False)
     _check_site(site, text, {k: v for k, v in benign.items()})
+
+
+def test_a_chart_the_renderer_refuses_leaves_its_sentence_and_table(project: Project) -> None:
+    """A chart that cannot be drawn does not stop the site: its page says so and keeps the figures, the build warns."""
+    from takedowns.charts import DISCLOSURE_CHARTS, Chart
+
+    def unbuildable(stats: dict[str, Any]) -> Chart:
+        spec = {"data": {"values": [{"a": 1}]}, "mark": "no-such-mark", "encoding": {"x": {"field": "a", "type": "quantitative"}}}
+        return Chart("refused", "A refused chart", "One value, 1.", (("a", "A"),), ({"a": 1},), spec)
+
+    DISCLOSURE_CHARTS.append(("refused", unbuildable))
+    try:
+        project.add()
+        result = project.build()
+    finally:
+        DISCLOSURE_CHARTS.remove(("refused", unbuildable))
+    [warning] = result.warnings
+    assert warning.startswith("disclosures/tiny-2019/charts/refused: could not be drawn (Vega-Lite to SVG conversion failed")
+    assert warning.endswith("; the page shows its sentence and data table instead")
+    page = project.html("disclosures/tiny-2019/index.html")
+    figure = page.css_first("#chart-refused")
+    assert figure.css_first("p.chart-failed").text().startswith("This chart could not be drawn from its data.")
+    assert figure.css_first("picture") is None and page.css_first("#spec-refused") is None
+    assert "open" in figure.css_first("details").attributes  # the table is the chart now: shown open
+    assert [th.text() for th in figure.css("tbody th")] == ["1"]
+    assert (project.output / "disclosures/tiny-2019/charts/refused.csv").is_file()
+    assert not (project.output / "disclosures/tiny-2019/charts/refused.svg").exists()
+    others = [f for f in page.css("figure.chart") if f.attributes.get("id") != "chart-refused"]
+    assert others and all(f.css_first("picture img") is not None for f in others)
+    for img in page.css("picture img"):  # every image the page shows exists
+        assert (project.output / "disclosures/tiny-2019" / img.attributes["src"]).is_file()
 
 
 def test_json_in_script_cannot_break_out() -> None:
@@ -415,6 +454,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     a, b = Project(tmp_path / "a"), Project(tmp_path / "b")
     for p in (a, b):
         p.add()
+        with (p.content / "site.yaml").open("a") as f:  # every language: Pagefind's entry file lists them in hash-map order
+            f.write("languages: [es, ar, ru]\n")
     a.build(search_index=True)
     b.build(search_index=True, cache=None, workers=2)
     assert _snapshot(a.output) == _snapshot(b.output)
