@@ -31,7 +31,7 @@ FIGURES = ("facebook_accounts", "facebook_pages", "facebook_groups", "instagram_
 
 def write_catalogue(folder: Path, n: int, with_data: int, seed: int = 7) -> None:
     """Write ``n`` disclosures (``with_data`` of them with a small synthetic release) under ``folder``."""
-    from takedowns.synthetic import Release, Style, write_release
+    from takedowns.authoring.synthetic import Release, Style, write_release
 
     rng = random.Random(seed)
     if folder.exists():
@@ -107,7 +107,7 @@ def main() -> None:
 def cross_campaign_seconds(folder: Path) -> float:
     """Time the cross-campaign stage alone, in its own process, from the profiles the cold build left in the cache."""
     code = ("import sys, time, glob; sys.path.insert(0, sys.argv[1]);"
-            "from pathlib import Path; from takedowns.campaigns import read_profile, cross_campaign;"
+            "from pathlib import Path; from takedowns.across.campaigns import cross_campaign; from takedowns.statistics.profile import read_profile;"
             "profiles = {Path(p).stem: read_profile(Path(p)) for p in glob.glob(sys.argv[2] + '/*.arrow')};"
             "start = time.perf_counter(); cross_campaign(profiles, {}); print(time.perf_counter() - start)")
     done = subprocess.run([sys.executable, "-c", code, str(ROOT), str(folder / ".cache" / "stats" / "profiles")],

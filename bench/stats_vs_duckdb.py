@@ -44,9 +44,10 @@ def generate(path: Path, rows: int, vocab: Vocabulary, distinct: bool) -> None:
 def project_stats(path: str, workers: int) -> dict:
     import tempfile
 
-    from takedowns.compute import Task, run_task
-    from takedowns.model import DatasetFile
-    from takedowns.stats import figures, write_partial
+    from takedowns.content.model import DatasetFile
+    from takedowns.formats.twitter.partial import figures
+    from takedowns.statistics.compute import Task, run_task
+    from takedowns.statistics.partials import write_partial
 
     file = DatasetFile(Path(path).name, Path(path), os.path.getsize(path), "bench")
     outcome = run_task(Task(file, "tweets", "twitter", False))
@@ -142,7 +143,7 @@ SELECT (SELECT count(*) FROM c), (SELECT coalesce(sum(tweets), 0) FROM c),
 
 
 def duckdb_signals(con: object) -> dict:
-    from takedowns.signals import _unstable
+    from takedowns.formats.twitter.signals import _unstable
 
     q = lambda sql: con.execute(sql).fetchall()  # type: ignore[attr-defined]  # noqa: E731
     # Not timed: how many texts hold a character NFKC could change (0 means lowercasing alone normalises like the project).
@@ -158,7 +159,7 @@ def duckdb_signals(con: object) -> dict:
 
 def project_without_signals(path: str, workers: int) -> dict:
     """The project's statistics with the coordination signals switched off (what the statistics cost before them)."""
-    from takedowns import stats
+    from takedowns.statistics import partials as stats
 
     stats.rows_of_tweets = lambda batch, retweet, minute: {}  # type: ignore[assignment]
     stats.signals = lambda t, u: None  # type: ignore[assignment]

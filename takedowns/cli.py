@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser().parse_args(["build", *(argv or [])])
     try:
         if args.command == "example-data":
-            from .example import write_examples
+            from .authoring.example import write_examples
 
             files = write_examples(args.data)
             print(f"wrote {len(files)} synthetic dataset files under {args.data / 'example'}")
@@ -111,14 +111,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return _check(args)
         if args.command == "import":
-            from .importing import import_meta, report
+            from .authoring.importing import import_meta, report
 
             print(report(import_meta(args.folder, args.content, args.data, publish=args.publish)))
             return 0
         if args.command == "new":
             return _new(args)
         if args.command == "serve":
-            from .serve import serve
+            from .authoring.serve import serve
 
             if Path(os.path.realpath(args.output)) == Path(os.path.realpath("site")):
                 print("serve builds drafts and embargoed disclosures; it will not write into site/", file=sys.stderr)
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
                           now=args.now, search_index=not args.no_search), port=args.port)
             return 0
         if args.command == "schema":
-            from .docs import write_schema_files
+            from .authoring.docs import write_schema_files
 
             for path in write_schema_files(args.root):
                 print(f"wrote {path}")
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .authoring import check
+    from .authoring.editing import check
     from .pipeline import clock
 
     now = clock(Options(now=args.now))
@@ -170,8 +170,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
-    from .authoring import NewDisclosure, ask, field_value, new_disclosure
-    from .schema import PLATFORMS
+    from .authoring.editing import NewDisclosure, ask, field_value, new_disclosure
+    from .content.schema import PLATFORMS
 
     interactive = sys.stdin.isatty()
 

@@ -75,7 +75,7 @@ def code_digest(module: str, libraries: tuple[str, ...] = ()) -> str:
         seen.add(name)
         source = path.read_bytes()
         digest.update(name.encode() + b"\0" + source)
-        for data in sorted(path.parent.glob("*.csv")):  # data a module reads beside itself (Meta's kill chain)
+        for data in sorted([*path.parent.glob("*.csv"), *path.parent.glob("*.txt")]):  # data a module reads beside itself (Meta's kill chain, the common hosts)
             digest.update(data.name.encode() + b"\0" + data.read_bytes())
         package = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
         for node in ast.walk(ast.parse(source)):

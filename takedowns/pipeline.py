@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .content.load import Content, Hasher, load_content
 from .files import MARKER, atomic_write, check_output, is_url, marker_text
 from .freshness import input_key, remember, render_key, up_to_date
-from .load import Content, Hasher, load_content
-from .reuse import output_lock
+from .site.reuse import output_lock
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def build(options: Options) -> Result:
     if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
-    from .compute import Cache, compute_all
+    from .statistics.compute import Cache, compute_all
 
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
@@ -87,7 +87,7 @@ def build(options: Options) -> Result:
                         split_dir=options.split_dir, profiles=profiles)
 
     # 2b. Across campaigns: what the shown releases' data share, from their profiles alone (kept while those are unchanged).
-    from .campaigns import cached_cross_campaign
+    from .across.campaigns import cached_cross_campaign
 
     campaigns = cached_cross_campaign(options.cache, profiles, stats, [d.id for d in shown])
 
@@ -99,12 +99,12 @@ def build(options: Options) -> Result:
 
 def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
                      now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None) -> Result:
-    from .assets import static_files, vendor_files
-    from .images import Images
-    from .pages import build_pages
-    from .render import environment
-    from .reuse import Previous
-    from .write import write_site
+    from .site.assets import static_files, vendor_files
+    from .site.images import Images
+    from .site.pages import build_pages
+    from .site.render import environment
+    from .site.reuse import Previous
+    from .site.write import write_site
 
     # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
     env = environment(options.templates)
@@ -126,7 +126,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     # 4. Search index over the rendered pages (Pagefind), still in memory.
     stale = False
     if options.search_index:
-        from .search import search_index, stale_index
+        from .site.search import search_index, stale_index
 
         kept = stale_index(previous) if options.search_later and previous else None
         if kept:
@@ -166,7 +166,7 @@ def _save_memo(cache: Path | None, memo: dict[str, list[Any]]) -> None:
 def _parsed_version() -> bytes:
     from .freshness import code_digest
 
-    return code_digest("load", ("pycountry", "pyyaml")).encode()
+    return code_digest("content.load", ("pycountry", "pyyaml")).encode()
 
 
 def _load_parsed(cache: Path | None) -> dict[str, bytes]:

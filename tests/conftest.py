@@ -104,7 +104,7 @@ def project(tmp_path: Path) -> Project:
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped example content, with freshly generated synthetic data, built once."""
-    from takedowns.example import write_examples
+    from takedowns.authoring.example import write_examples
 
     root = tmp_path_factory.mktemp("example")
     data = root / "data"

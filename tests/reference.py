@@ -1,6 +1,6 @@
 """An independent, whole-file pandas computation of the published statistics.
 
-Written separately from takedowns.stats (no shared code beyond the format's
+Written separately from takedowns.statistics.partials (no shared code beyond the format's
 column names) so that tests can check the streaming path against it.
 """
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-CLIENTS = Path(__file__).resolve().parent.parent / "takedowns" / "formats" / "posting_clients.csv"
+CLIENTS = Path(__file__).resolve().parent.parent / "takedowns" / "formats" / "twitter" / "posting_clients.csv"
 
 
 def _read(paths: list[Path]) -> pd.DataFrame:

@@ -39,7 +39,7 @@ def test_new_writes_a_valid_draft_with_every_field(project: Project) -> None:
     text = path.read_text()
     assert text.startswith("# yaml-language-server: $schema=../../disclosure.schema.json\n")
     data = yaml.safe_load(text)
-    from takedowns.schema import DISCLOSURE_FIELDS
+    from takedowns.content.schema import DISCLOSURE_FIELDS
 
     assert set(data) | {"figures"} == {f.name for f in DISCLOSURE_FIELDS}  # every field is there
     assert "# figures:\n#   tweets_announced: 0" in text  # counts-only figures, ready to uncomment

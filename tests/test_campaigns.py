@@ -10,8 +10,8 @@ import pyarrow as pa
 import pytest
 from conftest import FIXTURES, Project
 
+from takedowns.across.similarity import related, weighted_jaccard
 from takedowns.errors import ContentError
-from takedowns.similarity import related, weighted_jaccard
 
 
 def _counts(pairs: dict[str, int]) -> pa.Table:

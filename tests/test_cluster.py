@@ -107,7 +107,7 @@ def _build(project: Project, output: Path, *extra: str) -> subprocess.CompletedP
 def _project(tmp_path: Path) -> Project:
     import datetime as dt
 
-    from takedowns.synthetic import Release, Style, write_release
+    from takedowns.authoring.synthetic import Release, Style, write_release
 
     project = Project(tmp_path / "project")
     release = Release("two", 500, 20_000, 11, dt.date(2018, 1, 1), dt.date(2019, 1, 1), ("en", "es"), ("a", "b", "c"), ("x.test", "y.test"),
@@ -165,10 +165,10 @@ def test_workers_read_a_data_url_and_build_the_same_site(tmp_path: Path, wheel: 
 
 
 def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
-    from takedowns.cluster import run_on_cluster
-    from takedowns.compute import Task, _run_task_inline
+    from takedowns.content.model import DatasetFile
     from takedowns.errors import DataError
-    from takedowns.model import DatasetFile
+    from takedowns.statistics.cluster import run_on_cluster
+    from takedowns.statistics.compute import Task, _run_task_inline
 
     cluster = cluster_factory(wheel)
     _wait(cluster.address)

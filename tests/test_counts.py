@@ -17,9 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from reference import reference_stats
 
-from takedowns import counts as counts_module
-from takedowns.counts import Counts
-from takedowns.stats import TweetsPartial, merge, read_partial, write_partial
+from takedowns.formats.twitter.partial import TweetsPartial
+from takedowns.statistics import counts as counts_module
+from takedowns.statistics.counts import Counts
+from takedowns.statistics.partials import merge, read_partial, write_partial
 
 VALUES = st.lists(st.one_of(st.sampled_from(["a", "b", "c", "#news", "ünï", "x" * 40, ""]), st.text(max_size=6)), max_size=60)
 

@@ -10,8 +10,8 @@ import jsonschema
 import yaml
 from conftest import ROOT
 
-from takedowns.docs import readme_with_reference, schema_text
-from takedowns.schema import DISCLOSURE_FIELDS
+from takedowns.authoring.docs import readme_with_reference, schema_text
+from takedowns.content.schema import DISCLOSURE_FIELDS
 
 
 def test_readme_field_reference_is_current() -> None:

@@ -105,7 +105,7 @@ def test_other_pages_exist(example_site: Path, rel: str) -> None:
 def test_overview_totals(example_site: Path) -> None:
     tree = page(example_site, "overview/index.html")
     rows = {r.css_first("th").text(): [c.text() for c in r.css("td")] for r in tree.css("table tbody tr") if r.css_first("th a")}
-    from takedowns.countries import country
+    from takedowns.content.countries import country
 
     for name in ("Iran", "Russia", "Venezuela", "China"):
         mine = [d for d in _content() if name in {country(str(c)).name for c in d["countries"]}]

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from takedowns import document
 from takedowns.charts import chart_text
+from takedowns.content import document
 from takedowns.errors import BuildError, ContentError, DataError
 from takedowns.formats import TWEET_COLUMNS
 
@@ -244,7 +244,7 @@ def test_a_chart_the_renderer_refuses_leaves_its_sentence_and_table(project: Pro
 
 
 def test_json_in_script_cannot_break_out() -> None:
-    from takedowns.render import json_text
+    from takedowns.site.render import json_text
 
     value = {"a": "</script><script>alert(1)</script>", "b": "\u2028\u2029", "c": "<!--", "d": "&"}
     text = json_text(value)
@@ -253,7 +253,7 @@ def test_json_in_script_cannot_break_out() -> None:
 
 
 def test_only_http_links_become_links() -> None:
-    from takedowns.render import link
+    from takedowns.site.render import link
 
     assert str(link("https://ok.test/a?b=1&c=2", "ok")) == '<a href="https://ok.test/a?b=1&amp;c=2" rel="nofollow noopener noreferrer">ok</a>'
     for bad in ("javascript:alert(1)", "java\tscript:alert(1)", " https://x.test", "data:text/html,x", "//evil.test",
@@ -421,7 +421,7 @@ def test_killed_build_leaves_previous_site_byte_identical(project: Project) -> N
     """SIGKILL a real build process at several moments; the old site stays whole every time."""
     import datetime as dt
 
-    from takedowns.synthetic import Release, Style, write_release
+    from takedowns.authoring.synthetic import Release, Style, write_release
 
     release = Release("big", 2000, 120_000, 9, dt.date(2018, 1, 1), dt.date(2019, 1, 1), ("en",), ("a", "b"), ("x.test",),
                       ("here",), Style())
@@ -467,7 +467,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=400), st.binary(max_size=400)))
 def test_fuzz_disclosure_loader(tmp_path_factory: pytest.TempPathFactory, blob: str | bytes) -> None:
-    from takedowns.load import Hasher, load_disclosure
+    from takedowns.content.load import Hasher, load_disclosure
 
     folder = tmp_path_factory.getbasetemp() / "fuzz-yaml"
     folder.mkdir(exist_ok=True)
@@ -480,8 +480,8 @@ def test_fuzz_disclosure_loader(tmp_path_factory: pytest.TempPathFactory, blob: 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=600), st.booleans())
 def test_fuzz_dataset_parser(tmp_path_factory: pytest.TempPathFactory, blob: bytes, skip: bool) -> None:
-    from takedowns.compute import Task, run_task
-    from takedowns.model import DatasetFile
+    from takedowns.content.model import DatasetFile
+    from takedowns.statistics.compute import Task, run_task
 
     folder = tmp_path_factory.getbasetemp() / "fuzz-csv"
     folder.mkdir(exist_ok=True)

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Project, text_of
+from conftest import FIXTURES, ROOT, Project, text_of
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from takedowns.formats import FORMATS, Format, Role, register
-from takedowns.formats.meta import figures, kind_of, parse_indicators, refang
+from takedowns.formats.meta.indicators import figures, kind_of, parse_indicators, refang
 
 CATALOGUE = next((p / "shared" / "real-catalogues" / "meta-threat-research" for p in [ROOT.parent, *ROOT.parents]
                   if (p / "shared" / "real-catalogues" / "meta-threat-research").is_dir()), None)
@@ -197,7 +197,7 @@ def test_the_example_site_holds_metas_networks_as_real_data(example_site: Path) 
 def test_a_third_format_works_end_to_end_without_touching_the_pipeline(project: Project) -> None:
     from dataclasses import dataclass
 
-    from takedowns.stats import partial_type
+    from takedowns.statistics.partials import partial_type
 
     @partial_type
     @dataclass
@@ -207,8 +207,8 @@ def test_a_third_format_works_end_to_end_without_touching_the_pipeline(project: 
     def parse(data: bytes, name: str) -> LinesPartial:
         return LinesPartial(lines=data.count(b"\n"))
 
-    from takedowns.contract import INT, Key
     from takedowns.errors import BuildError
+    from takedowns.statistics.contract import INT, Key
 
     roles = {"lines": Role("lines", "Lines", (), (), "line", LinesPartial, parse=parse)}
     (project.data / "toy").mkdir()
@@ -231,6 +231,33 @@ def test_a_third_format_works_end_to_end_without_touching_the_pipeline(project: 
     finally:
         FORMATS.pop("toy-lines")
     shutil.rmtree(project.output)
+
+
+def test_a_new_format_is_one_folder_and_one_registry_line(project: Project, tmp_path: Path) -> None:
+    """tests/fixtures/lines_format, copied in as takedowns/formats/lines/ with one line in the registry: built end to end."""
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "takedowns", code / "takedowns", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "build.py", code / "build.py")
+    shutil.copytree(FIXTURES / "lines_format", code / "takedowns" / "formats" / "lines")
+    registry = code / "takedowns" / "formats" / "__init__.py"
+    registry.write_text(registry.read_text() + "from . import lines  # noqa: E402\n")
+    (project.data / "toy").mkdir()
+    (project.data / "toy" / "a.txt").write_text("one\ntwo\n")
+    (project.data / "toy" / "b.txt").write_text("three\n")
+    project.add(datasets=[{"role": "lines", "format": "toy-lines", "path": "toy/*.txt"}])
+    done = subprocess.run([sys.executable, str(code / "build.py"), "build", "--content", str(project.content), "--data", str(project.data),
+                           "--templates", str(ROOT / "templates"), "--output", str(project.output), "--cache", str(project.root / "cache"),
+                           "--now", "2026-01-01T00:00:00Z", "--no-search", "--quiet"], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    stats = json.loads((project.output / "disclosures/tiny-2019/stats.json").read_text())
+    assert (stats["toy_lines"], stats["toy_files"]) == (3, 2)
+    schema = json.loads((project.output / "stats.schema.json").read_text())
+    assert schema["properties"]["toy_files"]["description"] == "[toy-lines] files read"
+    page = HTMLParser((project.output / "disclosures/tiny-2019/index.html").read_text())
+    figure = page.css_first("#chart-toy-lines")
+    assert figure.css_first("figcaption p").text() == "Lines read: 2 shown; the most common is \u2068lines\u2069 with 3 of them, followed by \u2068files\u2069 (2)."
+    assert (project.output / "disclosures/tiny-2019/charts/toy-lines.svg").read_bytes().startswith(b"<svg")
+    assert "toy-lines" not in (ROOT / "takedowns" / "formats" / "__init__.py").read_text()  # the real package is untouched
 
 
 # ---------------------------------------------------------------- across releases and platforms

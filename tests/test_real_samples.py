@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLES, Project
 
-from takedowns.compute import Task, run_task
+from takedowns.content.load import Hasher
+from takedowns.content.model import DatasetFile
 from takedowns.errors import DataError
 from takedowns.formats import TWITTER
-from takedowns.load import Hasher
-from takedowns.model import DatasetFile
-from takedowns.read import fast_batches
-from takedowns.stats import figures
+from takedowns.formats.twitter.partial import figures
+from takedowns.statistics.compute import Task, run_task
+from takedowns.statistics.read import fast_batches
 
 # CI always has shared/ beside the clone: there a missing folder is a failure, not a skip.
 if SAMPLES is None and os.environ.get("CI"):

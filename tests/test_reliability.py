@@ -23,7 +23,7 @@ from conftest import ROOT, Project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from takedowns.countries import country
+from takedowns.content.countries import country
 from takedowns.errors import BuildError
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
@@ -169,7 +169,7 @@ def test_the_statistics_cache_is_keyed_on_the_code_that_computes_them(project: P
     copy = tmp_path / "code"
     shutil.copytree(ROOT / "takedowns", copy / "takedowns", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "build.py", copy / "build.py")
-    stats_py = copy / "takedowns" / "stats.py"
+    stats_py = copy / "takedowns" / "formats" / "twitter" / "partial.py"
     stats_py.write_text(stats_py.read_text().replace('pattern="^#+", replacement=""', 'pattern="^#*", replacement="tag:"'))
     command = ["build", "--content", str(project.content), "--data", str(project.data), "--templates", str(ROOT / "templates"),
                "--cache", str(project.root / "cache"), "--now", "2026-01-01T00:00:00Z", "--no-search", "--quiet"]
@@ -346,8 +346,8 @@ def test_values_that_crashed_later_are_refused_by_check_with_their_line(project:
 
 
 def test_the_worst_markdown_within_the_limits_renders_in_under_two_seconds() -> None:
-    from takedowns.render import render_markdown
-    from takedowns.types import MAX_BRACKETS, MAX_NESTING, markdown_problem
+    from takedowns.content.types import MAX_BRACKETS, MAX_NESTING, markdown_problem
+    from takedowns.site.render import render_markdown
 
     paragraph = "![" * (MAX_BRACKETS // 2)
     worst = [
@@ -428,7 +428,7 @@ def test_one_file_matched_twice_is_an_error(project: Project) -> None:
 def test_sums_are_exact_however_large() -> None:
     import pyarrow as pa
 
-    from takedowns.stats import _int_sum
+    from takedowns.formats.twitter.partial import _int_sum
 
     assert _int_sum(pa.array(["999999999999999"] * 10_000 + ["1", ""])) == 999999999999999 * 10_000 + 1
 
@@ -458,8 +458,8 @@ def test_unknown_country_names_are_not_guessed() -> None:
 
 
 def test_editor_temporaries_are_ignored_any_case_yaml_is_read_and_links_out_are_refused(project: Project, tmp_path: Path) -> None:
-    from takedowns.load import load_content
-    from takedowns.serve import snapshot
+    from takedowns.authoring.serve import snapshot
+    from takedowns.content.load import load_content
 
     project.add()
     folder = project.content / "disclosures"
@@ -496,8 +496,8 @@ def test_new_writes_what_was_asked_and_it_passes_check(tmp_path_factory: pytest.
                                                        names: list[str]) -> None:
     import datetime as dt
 
-    from takedowns.authoring import NewDisclosure, new_disclosure
-    from takedowns.load import Hasher, load_disclosure
+    from takedowns.authoring.editing import NewDisclosure, new_disclosure
+    from takedowns.content.load import Hasher, load_disclosure
 
     folder = tmp_path_factory.mktemp("new")
     path = new_disclosure(folder, NewDisclosure("prop-1", title, "meta", dt.date(2024, 5, 2), tuple(names), accounts))
@@ -596,8 +596,8 @@ def test_serve_answers_only_to_localhost_stays_up_on_any_failure_and_a_second_on
 
 
 def test_serve_survives_an_internal_error(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
-    from takedowns import serve as serve_module
-    from takedowns.serve import Preview
+    from takedowns.authoring import serve as serve_module
+    from takedowns.authoring.serve import Preview
 
     project.add()
 
@@ -642,7 +642,7 @@ def test_every_published_csv_neutralises_spreadsheet_formulas(project: Project) 
 def test_killed_builds_leave_no_workers_running(project: Project) -> None:
     import datetime as dt
 
-    from takedowns.synthetic import Release, Style, write_release
+    from takedowns.authoring.synthetic import Release, Style, write_release
 
     release = Release("big", 2000, 200_000, 9, dt.date(2018, 1, 1), dt.date(2019, 1, 1), ("en",), ("a", "b"), ("x.test",), ("here",), Style())
     write_release(release, project.data / "big", parts=4)

@@ -13,9 +13,9 @@ import pytest
 from conftest import ROOT, Project
 from reference import reference_stats
 
-from takedowns.compute import Cache, compute_all
-from takedowns.load import load_content
+from takedowns.content.load import load_content
 from takedowns.progress import Progress
+from takedowns.statistics.compute import Cache, compute_all
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A project with one synthetic release split over three tweet files, and the tiny fixture."""
     import datetime as dt
 
-    from takedowns.synthetic import Release, Style, write_release
+    from takedowns.authoring.synthetic import Release, Style, write_release
 
     project = Project(tmp_path_factory.mktemp("scale"))
     r = Release("mid", 400, 12_000, 11, dt.date(2017, 1, 1), dt.date(2018, 6, 30), ("en", "es", "zh-cn"),
@@ -76,7 +76,7 @@ def test_unreachable_scheduler_is_a_clear_error(release: Project) -> None:
 
 def _computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every dataset file whose statistics are computed (read row by row) from now on."""
-    from takedowns import compute
+    from takedowns.statistics import compute
 
     seen: list[str] = []
     real = compute.run_task
@@ -250,7 +250,7 @@ def test_incremental_builds_equal_clean_builds_over_random_edit_sequences(tmp_pa
 def test_the_feed_lists_the_newest_fifty_and_disclosures_json_all(tmp_path: Path) -> None:
     from xml.etree import ElementTree
 
-    from takedowns.pages import FEED_ENTRIES
+    from takedowns.site.pages import FEED_ENTRIES
 
     project = Project(tmp_path)
     for i in range(FEED_ENTRIES + 3):
@@ -268,8 +268,8 @@ def test_the_feed_lists_the_newest_fifty_and_disclosures_json_all(tmp_path: Path
 
 def test_records_of_disclosures_json_checked_before_are_not_checked_again_and_a_broken_one_is_refused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from takedowns import pages
     from takedowns.errors import BuildError
+    from takedowns.site import pages
 
     project = Project(tmp_path)
     project.add()

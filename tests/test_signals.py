@@ -15,9 +15,9 @@ from reference_signals import normalise as reference_normalise
 from reference_signals import reference_signals
 from test_stats import stats_of
 
-from takedowns import counts
 from takedowns.formats import TWEET_COLUMNS
-from takedowns.signals import normalise
+from takedowns.formats.twitter.signals import normalise
+from takedowns.statistics import counts
 
 SIGNALS = FIXTURES / "signals"
 
@@ -25,7 +25,7 @@ SIGNALS = FIXTURES / "signals"
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example's synthetic releases, generated afresh (a clean clone has none: the build makes them)."""
-    from takedowns.example import write_examples
+    from takedowns.authoring.example import write_examples
 
     data = tmp_path_factory.mktemp("example-data")
     write_examples(data)
@@ -133,9 +133,9 @@ def test_reference_agrees(name: str, examples: Path) -> None:
 
 
 def test_planted_sizes_are_found_exactly(examples: Path) -> None:
-    """The example's planted behaviour (takedowns/example.py) is found with exactly the planted sizes."""
-    from takedowns.example import EXAMPLES
-    from takedowns.synthetic import SWARM_TARGET
+    """The example's planted behaviour (takedowns/authoring/example.py) is found with exactly the planted sizes."""
+    from takedowns.authoring.example import EXAMPLES
+    from takedowns.authoring.synthetic import SWARM_TARGET
 
     for release, _, _ in EXAMPLES[:2]:
         p = release.plant
@@ -226,7 +226,7 @@ def test_spilled_signals_equal_in_memory(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_many_pairs_are_counted_through_disk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """600 accounts retweeting one tweet in one minute are 179,700 pairs: counted in parts on disk, exactly."""
-    from takedowns import signals
+    from takedowns.formats.twitter import signals
 
     monkeypatch.setattr(signals, "_PAIR_BUFFER", 1 << 14)
     monkeypatch.setenv("TAKEDOWNS_SPILL_DIR", str(tmp_path))
@@ -267,7 +267,7 @@ def test_only_texts_nfkc_could_change_are_normalised(texts: list[str]) -> None:
     """Skipping NFKC for texts without an unstable character changes nothing: the same as normalising every text."""
     import pyarrow.compute as pc
 
-    from takedowns.signals import _HANDLE, _RUN, _URL
+    from takedowns.formats.twitter.signals import _HANDLE, _RUN, _URL
 
     every = pc.utf8_lower(pc.utf8_normalize(pa.array(texts, pa.string()), "NFKC"))
     for pattern, by in ((_URL, ""), (_HANDLE, ""), (_RUN, " ")):

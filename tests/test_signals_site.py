@@ -9,7 +9,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from takedowns.signals import DEFINITIONS
+from takedowns.formats.twitter.signals import DEFINITIONS
 
 SIGNAL_CHARTS = ["in-network", "co-retweet", "co-retweet-groups", "copy-paste", "reply-swarms", "creation-days", "dormancy",
                  "working-hours", "local-week", "posting-tools", "engagement-lorenz"]
@@ -33,7 +33,7 @@ def test_disclosure_page_has_the_signal_section_with_every_chart(example_site: P
     assert shown == SIGNAL_CHARTS
     stats = json.loads((example_site / "disclosures/ira-2018-10/stats.json").read_text())["signals"]
     figures = {text_of(d.css_first("dt")): text_of(d.css_first("dd")) for d in section.css("dl.signals > div")}
-    # Planted (takedowns/example.py): 12 accounts retweet 8 tweets, half of them 5 minutes after the others.
+    # Planted (takedowns/authoring/example.py): 12 accounts retweet 8 tweets, half of them 5 minutes after the others.
     assert figures["Accounts that retweeted the same tweet within a minute of another"].startswith("12 (")
     assert figures["Tweets swarmed by 5 or more replies"] == "3"
     assert figures["Most tweets in office hours at"].startswith("UTC+3 (")

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES
 
-from takedowns.compute import Task, run_task
-from takedowns.load import Hasher
-from takedowns.model import DatasetFile
-from takedowns.stats import figures, merge
+from takedowns.content.load import Hasher
+from takedowns.content.model import DatasetFile
+from takedowns.formats.twitter.partial import figures
+from takedowns.statistics.compute import Task, run_task
+from takedowns.statistics.partials import merge
 
 
 def file(path: Path) -> DatasetFile:

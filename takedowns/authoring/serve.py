@@ -1,0 +1,182 @@
+"""``serve``: a preview on localhost that rebuilds when content, templates or data change.
+
+The preview includes drafts and embargoed disclosures, so it is built into its
+own folder (never site/) and marked on every page.  A build that fails keeps the
+server running and shows its problems in the page and on the terminal.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import http.server
+import json
+import sys
+import threading
+import time
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from markupsafe import escape
+
+from ..content.load import ignored_name
+from ..errors import BuildError
+from ..files import check_output
+from ..pipeline import Options, build
+
+
+def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
+    """Return (mtime, size) of every file under ``folders``: enough to notice any edit."""
+    state: dict[str, tuple[int, int]] = {}
+    for folder in folders:
+        if folder.exists():
+            for path in folder.rglob("*"):
+                if ignored_name(path.name):
+                    continue
+                try:
+                    st = path.stat()
+                except OSError:  # a dangling link, or a file removed while we looked: the build will say
+                    state[str(path)] = (-1, -1)
+                    continue
+                if path.is_file():
+                    state[str(path)] = (st.st_mtime_ns, st.st_size)
+    return state
+
+
+class Preview:
+    """The state shared by the watcher and the request handler."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.generation = 0
+        self.problems: list[str] = []
+        self.lock = threading.Lock()
+
+    def rebuild(self, options: Options | None = None) -> None:
+        """Build the preview; an edit is shown first, then the search index is brought up to date in a second build."""
+        start = time.perf_counter()
+        first = options is None
+        try:
+            result = build(options or replace(self.options, search_later=True))
+        except BuildError as exc:
+            self._failed([str(p) for p in exc.problems])
+            return
+        except OSError as exc:
+            self._failed([f"{exc.filename or 'build'}: {exc.strerror or exc}"])
+            return
+        except Exception as exc:  # a bug must not take the preview down: show it, keep serving
+            traceback.print_exc()
+            self._failed([f"build: internal error ({type(exc).__name__}: {exc}); please report it"])
+            return
+        with self.lock:
+            changed = first or bool(self.problems)
+            self.problems = []
+            if changed:  # the pages changed: open pages reload (not for the search index alone)
+                self.generation += 1
+        for warning in result.warnings:
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
+        if first:
+            print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
+        if result.search_stale:
+            self.rebuild(self.options)
+
+    def _failed(self, problems: list[str]) -> None:
+        with self.lock:
+            self.problems = problems
+            self.generation += 1
+        print(f"build failed ({len(problems)} problem(s)); still serving:", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+
+
+class Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def _host_ok(self) -> bool:
+        """Accept only requests addressed to this machine by name, so DNS rebinding cannot read drafts."""
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"{name}:{port}" for name in ("localhost", "127.0.0.1", "[::1]")}
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            self._send(421, "text/plain; charset=utf-8", b"")
+            return
+        super().do_HEAD()
+
+    def do_GET(self) -> None:  # noqa: N802
+        if not self._host_ok():
+            self._send(421, "text/plain; charset=utf-8", b"This preview answers only to localhost.\n")
+            return
+        if self.path.split("?")[0] == "/__reload":
+            with self.preview.lock:
+                body = json.dumps({"generation": self.preview.generation, "ok": not self.preview.problems}).encode()
+            self._send(200, "application/json", body)
+            return
+        with self.preview.lock:
+            problems = list(self.preview.problems)
+        if problems and (self.path.endswith("/") or self.path.endswith(".html")):
+            self._send(500, "text/html; charset=utf-8", error_page(problems).encode())
+            return
+        super().do_GET()
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+def error_page(problems: list[str]) -> str:
+    items = "\n".join(f"<li><code>{escape(p)}</code></li>" for p in problems)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Build failed</title><link rel="stylesheet" href="/assets/style.css"></head>
+<body><main id="main"><h1>Build failed</h1>
+<p class="banner warn" role="alert">The preview could not be rebuilt. Fix these and save; this page reloads by itself.</p>
+<ul class="problems">{items}</ul></main>
+<script src="/assets/livereload.js" defer></script></body></html>
+"""
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval: float = 0.4) -> None:
+    """Build the preview, serve it, and rebuild on every change until interrupted."""
+    options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
+    preview = Preview(options)
+    watched = [options.content, options.templates] + ([] if isinstance(options.data, str) else [options.data])
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if isinstance(options.data, str) else [options.data])
+                 + ([options.cache] if options.cache else []), preview=True)
+    # Take the port before building anything: a second serve must fail here, not after rewriting the shared preview.
+    try:
+        server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(options.output.absolute())))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise BuildError(f"port {port} on {host} is in use (another serve?); stop it or choose another with --port") from None
+        raise
+    state = snapshot(watched)  # before the first build: an edit made while it runs is not missed
+    preview.rebuild()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    print(f"serving the preview (drafts and embargoed included) at http://{host}:{server.server_address[1]}/ ; Ctrl-C stops",
+          flush=True)
+    try:
+        while True:
+            time.sleep(interval)
+            now = snapshot(watched)
+            if now != state:
+                state = now
+                preview.rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,140 @@
+"""``SiteBuilder``: renders pages and charts of one language into memory, keeping what no input of changed from the last build."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from .. import i18n
+from ..charts import Chart, charts_for, narrow
+from ..content.model import Site
+from ..formats.contract import stats_schema
+from ..statistics.contract import validator
+from .documents import Output, _json
+from .images import ChartError, Images
+from .render import table_csv
+from .reuse import Previous, digest
+
+
+class SiteBuilder:
+    """Renders every page of one build."""
+
+    def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool,
+                 previous: Previous | None = None, render_key: str = "", lang: str = "") -> None:
+        self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
+        self.previous, self.render_key = previous, render_key
+        self.lang = lang or site.language
+        # The site's own language at the root, every other in its own folder: /es/, /ar/, ...
+        self.prefix = "" if self.lang == site.language else f"{self.lang}/"
+        self.out: Output = {}
+        self.stats_schema = stats_schema()
+        self.stats_validator = validator(self.stats_schema)
+        self.problems: list[str] = []  # where the build's own output breaks the published contract
+
+    def _part(self) -> SiteBuilder:
+        """A builder for one fragment: the same settings, its own output (fragments render side by side)."""
+        part = copy.copy(self)
+        part.out, part.problems = {}, []
+        return part
+
+    def folder_of(self, lang: str) -> str:
+        return "" if lang == self.site.language else f"{lang}/"
+
+    def page(self, path: str, template: str, title: str, description: str, section: str = "", **context: Any) -> None:
+        """Render ``template`` to ``path`` in this builder's language (under its folder).
+
+        ``root`` leads to the site's root (assets and the downloads every language shares), ``home`` to this
+        language's pages; ``languages`` are the same page in every language, for the switcher and hreflang.
+        """
+        out = self.prefix + path
+        depth = out.count("/")
+        url_path = path[: -len("index.html")] if path.endswith("index.html") else path
+        root = "../" * depth
+        languages = [{"lang": lang, "name": i18n.language_name(lang), "dir": i18n.direction(lang), "current": lang == self.lang,
+                      "href": root + self.folder_of(lang) + url_path, "url": self.site.base_url + self.folder_of(lang) + url_path}
+                     for lang in self.site.languages]
+        base = {
+            "site": self.site, "root": root, "home": root + self.prefix, "page_title": title, "description": description,
+            "canonical": self.site.base_url + self.prefix + url_path, "og_type": "website", "og_image": "", "og_image_alt": "",
+            "section": section, "preview": self.preview, "lang": self.lang, "dir": i18n.direction(self.lang),
+            "languages": languages if len(languages) > 1 else [], "prefix": self.prefix,
+            # Text written in the site's own language (disclosures, not yet translated parts) keeps its language on other pages.
+            "original": Markup("") if self.lang == self.site.language else
+            Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language)),
+        }
+        base.update(context)
+        self.out[out] = self.env.get_template(template).render(**base).encode()
+
+    def fragment(self, parts: tuple[Any, ...], render: Callable[[SiteBuilder], None]) -> tuple[Output, list[str]]:
+        """Return the files ``render`` writes (and the problems it found), or the previous build's identical files
+        if nothing they depend on changed.
+
+        ``parts`` must name everything the files are made from besides the site, templates and code (in ``render_key``).
+        Safe to call from several threads at once; the caller adds the result to ``out``.
+        """
+        key = digest(self.render_key, self.site, self.preview, self.lang, *parts)
+        kept = self.previous.reuse(key) if self.previous else None
+        if kept is not None:
+            return dict(kept[0]), []
+        part = self._part()
+        render(part)
+        if self.previous:
+            self.previous.record(key, part.out)
+        return part.out, part.problems
+
+    def fragments(self, jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]]) -> None:
+        """Render fragments side by side (chart images are drawn in other processes), adding them in order."""
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for out, problems in pool.map(lambda job: self.fragment(*job), jobs):
+                self.out.update(out)
+                self.problems += problems
+
+    def charts(self, folder: str, data: dict[str, Any], note: str, scope: str = "disclosure") -> list[dict[str, Any]]:
+        """Write the charts of ``data`` (SVG, CSV and JSON) beside its page; return what the template needs.
+
+        Kept from the last build when the same data made them: drawing a chart costs more than rendering its page.
+        """
+        folder = self.prefix + folder
+        key = digest(self.render_key, self.site, "charts", self.lang, folder, data, note, scope)
+        kept = self.previous.reuse(key) if self.previous else None
+        if kept is not None:
+            self.out.update(kept[0])
+            return list(kept[1])
+        # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
+        shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
+        if self.previous:
+            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "csv", "json"))
+                                       if p in self.out},
+                                 shown)
+        return shown
+
+    def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
+        shown = []
+        for c in charts:
+            try:
+                svg, width, height = self.images.svg(c.spec)
+                phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
+            except ChartError as exc:  # one chart's hostile text must not stop the site: its sentence and table stand
+                self.images.failed(f"{folder}charts/{c.name}", str(exc))
+                svg = phone = b""
+                width = height = narrow_width = narrow_height = 0
+            if svg:
+                self.out[f"{folder}charts/{c.name}.svg"] = svg
+                self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone
+            self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows, note).encode()
+            self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
+                                                                "licence": f"{self.site.licence}. {self.site.data_licence}",
+                                                                "columns": [{"key": k, "label": h} for k, h in c.columns],
+                                                                "rows": list(c.rows)})
+            shown.append({"name": c.name, "title": c.title, "summary": c.summary, "columns": c.columns, "rows": c.rows,
+                          "spec": c.spec, "drawn": bool(svg), "width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height})
+        return shown

@@ -1,0 +1,202 @@
+"""Static chart images (SVG for pages, PNG for link previews), rendered by vl-convert and cached.
+
+vl-convert runs in a separate process: it aborts its whole process on some inputs
+(a panic in native code), and a build must end with a message, not vanish.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from ..errors import BuildError, Problem
+from ..files import atomic_write
+from ..freshness import distributions
+
+_SIZE = re.compile(rb'<svg[^>]*\swidth="([0-9.]+)"[^>]*\sheight="([0-9.]+)"')
+_PNG_END = b"IEND\xaeB`\x82"
+
+
+def _whole(data: bytes, kind: str) -> bool:
+    """Return whether a cached image is complete (a killed writer or a full disk can leave half a file)."""
+    if kind == "svg":
+        return data.startswith(b"<svg") and data.rstrip().endswith(b"</svg>")
+    return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(_PNG_END)
+
+
+_ID = re.compile(rb"\bgradient_(\d+)\b")
+
+
+def numbered_ids(svg: bytes) -> bytes:
+    """Number the SVG's own ids from 0 in order of appearance.
+
+    The renderer numbers them across every chart its process has drawn, so the same chart would
+    get other ids in another build; each SVG is its own document (an ``<img>``), so 0, 1, ... is safe.
+    """
+    numbers: dict[bytes, bytes] = {}
+    return _ID.sub(lambda m: b"gradient_" + numbers.setdefault(m.group(1), str(len(numbers)).encode()), svg)
+
+
+# Characters the renderer cannot hold: those XML forbids (its SVG parser aborts the process on U+FFFF), lone
+# surrogates, and the noncharacters (U+FDD0-U+FDEF and the last two code points of every plane).
+_UNDRAWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufdd0-\ufdef"
+                         + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+# Vega shortens a label past its limit by cutting UTF-16 code units: a cut between the two halves of a
+# character beyond U+FFFF hands the renderer's text measure a lone surrogate, and the drawing fails.
+# Labels longer than a few units draw each such character as U+FFFD instead, so any cut is whole characters;
+# a short label (at most three of them) is never long enough to be cut and keeps them.
+SAFE_LABEL = "length(datum.label) > 6 ? replace(datum.label, regexp('[\\ud800-\\udbff][\\udc00-\\udfff]|[\\ud800-\\udfff]', 'g'), '\\ufffd') : datum.label"
+_LEGENDS = ("color", "fill", "stroke", "shape", "size", "opacity", "fillOpacity", "strokeOpacity", "strokeWidth", "strokeDash")
+
+
+def drawable(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return the spec with every text the renderer could fail on made safe; the page's tables keep the exact text."""
+    astral = False
+
+    def clean(node: Any) -> Any:
+        nonlocal astral
+        if isinstance(node, str):
+            astral = astral or _ASTRAL.search(node) is not None
+            return _UNDRAWABLE.sub("\ufffd", node)
+        if isinstance(node, dict):
+            return {clean(k): clean(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [clean(v) for v in node]
+        return node
+
+    def legends(node: Any) -> Any:
+        if isinstance(node, list):
+            return [legends(v) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: legends(v) for k, v in node.items()}
+        if isinstance(out.get("encoding"), dict):  # Vega-Lite takes no label expression for legends from its config
+            out["encoding"] = {channel: ({**enc, "legend": {"labelExpr": SAFE_LABEL, **(enc.get("legend") or {})}}
+                                         if channel in _LEGENDS and isinstance(enc, dict) and enc.get("legend", {}) is not None else enc)
+                               for channel, enc in out["encoding"].items()}
+        return out
+
+    out = clean(spec)
+    if astral:
+        out = legends(out)
+        config = out.setdefault("config", {})
+        config["axis"] = {"labelExpr": SAFE_LABEL, **config.get("axis", {})}
+    return out
+
+
+class ChartError(Exception):
+    """One chart the renderer could not draw: the page shows its sentence and table instead."""
+
+
+def _render(spec: dict[str, Any], kind: str) -> bytes:
+    import vl_convert as vlc
+
+    if kind == "svg":
+        return vlc.vegalite_to_svg(spec).encode()
+    return bytes(vlc.vegalite_to_png(spec, scale=1.75))
+
+
+class Images:
+    """Renders Vega-Lite specs; remembers results on disk keyed by the spec and renderer version."""
+
+    def __init__(self, cache: Path | None, node_modules: Path = Path("node_modules")) -> None:
+        self.cache = cache
+        self.node_modules = node_modules
+        self._world: dict[str, Any] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()  # pages are rendered by several threads; one pool of renderers serves them all
+        self.failures: dict[str, str] = {}  # output path -> why it could not be drawn (reported, never fatal)
+
+    def failed(self, path: str, why: str) -> None:
+        """Remember a chart that could not be drawn, for the build's warnings."""
+        with self._lock:
+            self.failures[path] = why
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _make(self, spec: dict[str, Any], kind: str) -> bytes:
+        with self._lock:
+            if self._pool is None:  # one renderer process per core
+                self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"))
+            pool = self._pool
+        try:
+            return pool.submit(_render, spec, kind).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise ChartError("the chart renderer crashed; its data holds text it cannot draw") from None
+        except ValueError as exc:
+            raise ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it") from None
+
+    def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
+        spec = self._inline(drawable(spec))
+        # Keyed on the installed renderer (vl-convert bundles Vega and Vega-Lite), so an upgrade redraws every chart.
+        renderer = json.dumps(distributions(("vl-convert-python",)))
+        key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + renderer).encode()).hexdigest()
+        path = self.cache / f"{key}.{kind}" if self.cache else None
+        if path and path.is_file():
+            data = path.read_bytes()
+            if _whole(data, kind):
+                return data
+        data = self._make(spec, kind)
+        if path:
+            atomic_write(path, data)
+        return data
+
+    def _shapes(self) -> dict[str, Any]:
+        """The world map's country shapes, read once per build (every map of every language uses them)."""
+        from ..charts import WORLD_URL
+
+        if self._world is None:
+            path = self.node_modules / "world-atlas" / WORLD_URL
+            if not path.is_file():
+                raise BuildError(Problem(str(path), message="missing; run `npm ci --omit=dev` first (see README)"))
+            self._world = json.loads(path.read_bytes())
+        return self._world
+
+    def world_ids(self) -> frozenset[str]:
+        """Return the ISO numeric codes of the countries the world map has a shape for."""
+        return frozenset(str(g["id"]) for g in self._shapes()["objects"]["countries"]["geometries"] if g.get("id"))
+
+    def _inline(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """Put the country shapes a map loads by URL into the spec itself: the renderer reads no files."""
+        from ..charts import WORLD_URL
+
+        text = json.dumps(spec)
+        if f'"url": "{WORLD_URL}"' not in text:
+            return spec
+        shapes = self._shapes()
+
+        def swap(node: Any) -> Any:
+            if isinstance(node, dict):
+                if node.get("url") == WORLD_URL:
+                    return {**{k: v for k, v in node.items() if k != "url"}, "values": shapes}
+                return {k: swap(v) for k, v in node.items()}
+            if isinstance(node, list):
+                return [swap(v) for v in node]
+            return node
+
+        return swap(spec)
+
+    def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:
+        """Return the chart as SVG bytes with its width and height in pixels."""
+        data = numbered_ids(self._cached(spec, "svg"))
+        match = _SIZE.search(data[:2000])
+        width, height = (round(float(match.group(1))), round(float(match.group(2)))) if match else (640, 300)
+        return data, width, height
+
+    def png(self, spec: dict[str, Any]) -> bytes:
+        """Return the chart as a PNG for link previews."""
+        return self._cached(spec, "png")

@@ -1,0 +1,119 @@
+"""Every file of the site, page kind by page kind, in each language: the entry point of rendering."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import Environment
+
+from .. import i18n
+from ..across.overview import overview_data
+from ..across.shared import shared_items
+from ..content.model import Disclosure, Site
+from ..content.schema import json_schema
+from ..errors import BuildError, Problem
+from ..statistics.contract import validate, validator
+from .about_pages import methods_context
+from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, _same_operation
+from .builder import SiteBuilder
+from .disclosure_page import _disclosure
+from .documents import LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, summary_record
+from .images import Images
+from .listing_pages import _groups
+from .reuse import Previous
+
+FEED_ENTRIES = 50  # the newest disclosures in feed.xml; disclosures.json lists them all
+
+
+def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
+                images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "",
+                campaigns: dict[str, Any] | None = None) -> Output:
+    """Return every file of the site, keyed by its path in the output folder.
+
+    With ``previous``, each disclosure's files and the overview's are reused from the last build when nothing
+    they are made of changed (``render_key`` covers the code, templates and libraries).
+    """
+    shown = [d for d in disclosures if preview or d.published(now)]
+    by_id = {d.id: d for d in shown}
+    across_all = _across_all(campaigns, by_id)
+    rows = [_row(d, stats[d.id], now) for d in shown]
+    ov = overview_data(shown, stats, campaigns, images.world_ids())
+    shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
+    licence = f"{site.licence}. {site.data_licence}"
+    out: Output = {}
+    problems: list[str] = []
+    for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
+        with i18n.using(lang):
+            sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang)
+            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence)
+            if lang == site.language:
+                _shared_files(sb, shown, stats, across_all, licence, previous)
+            out.update(sb.out)
+            problems += sb.problems
+    pages = sorted(p[: -len("index.html")] for p in out if p.endswith("index.html"))
+    out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
+    out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
+                         + f"Sitemap: {site.base_url}sitemap.xml\n").encode()
+    if problems:  # a bug in the build, not in the content: publish nothing that breaks the contract
+        raise BuildError([Problem("contract", message=p + " (the build's own output breaks its published schema)") for p in problems[:50]])
+    return out
+
+
+def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None,
+                       rows: list[Row], ov: dict[str, Any], shared: dict[str, list[dict[str, Any]]],
+                       across_all: dict[str, dict[str, Any]], licence: str) -> None:
+    """Every page of the site in the builder's language, with its charts and its feed."""
+    _ = i18n.gettext
+    site, now, env = sb.site, sb.now, sb.env
+    by_id = {d.id: d for d in shown}
+    synthetic = any(d.synthetic_data and d.datasets for d in shown)
+    sb.page("index.html", "index.html", _("All disclosures"), site.description, "index", rows=rows, totals=ov["totals"],
+            any_synthetic=synthetic)
+    overview_note = f"Source: {site.title}, {site.base_url}{sb.prefix}overview/. Licence: {licence}"
+    signal_rows = [r for r in rows if r.coordination]
+    shown_signals = [(r.d.id, r.d.title, r.d.url, r.d.synthetic_data, r.coordination) for r in signal_rows]
+    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals), lambda b: b.page(
+        "overview/index.html", "overview.html", _("Overview"),
+        _("Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform."),
+        "overview", overview=ov, totals=ov["totals"], charts=b.charts("overview/", ov, overview_note, "overview"),
+        signal_rows=signal_rows))]
+    for d in shown:
+        links = shared.get(d.id, [])
+        across = {**across_all[d.id], "same_operation": _same_operation(d, shown, by_id)}
+        jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links, across),
+                     lambda b, d=d, links=links, across=across: _disclosure(b, d, stats[d.id], now, links, across)))  # type: ignore[misc]
+    sb.fragments(jobs)
+    _groups(sb, shown, rows)
+    _domains(sb, campaigns, by_id)
+    _comparison(sb, shown, stats, licence)
+    sb.page("methods/index.html", "methods.html", _("Methods: coordination signals"),
+            _("How the coordination signals are defined and computed, with their sources."), "about", **methods_context())
+    sb.page("about/index.html", "about.html", _("About the data"), _("How the figures on this site are computed, and where to download them."), "about")
+    sb.page("search/index.html", "search.html", _("Search"), _("Search every disclosure by title, country, text or hashtag."), "search")
+    sb.page("404.html", "404.html", _("Page not found"), _("There is no page at this address."))
+    updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
+    sb.out[f"{sb.prefix}feed.xml"] = env.get_template("feed.xml").render(
+        site=site, base_url=site.base_url + sb.prefix, rows=rows[:FEED_ENTRIES], updated=updated, lang=sb.lang).encode()
+
+
+def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], across_all: dict[str, dict[str, Any]],
+                  licence: str, previous: Previous | None) -> None:
+    """The downloads every language's pages link to: listings, schemas, the similarity pairs."""
+    site = sb.site
+    by_id = {d.id: d for d in shown}
+    sb.out["related.json"] = _json({"source": site.base_url, "licence": licence, "note": RELATED_NOTE,
+                                    "related": {i: across_all[i]["related"] for i in sorted(by_id) if across_all[i]["related"]}})
+    records = [summary_record(d, stats[d.id]) for d in shown]
+    listing = {"source": site.base_url, "licence": licence, "disclosures": records}
+    # The schema check of 2,000 records takes a second: records checked by an earlier build (same bytes) are not checked again.
+    sb.problems += validate({**listing, "disclosures": []}, validator(LIST_SCHEMA), "disclosures.json")
+    check_record = validator({**LIST_SCHEMA["properties"]["disclosures"]["items"], "$schema": LIST_SCHEMA["$schema"]})
+    for record in previous.unchecked(records, LIST_SCHEMA) if previous else records:
+        sb.problems += validate(record, check_record, f"disclosures.json (record {record['id']})")
+    sb.out["disclosures.json"] = _json(listing)
+    sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. Licence: {licence}")
+    sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
+    sb.out["disclosure.schema.json"] = _json(json_schema())
+    sb.out["stats.schema.json"] = _json(sb.stats_schema)

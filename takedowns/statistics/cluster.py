@@ -1,0 +1,92 @@
+"""Statistics on a Dask cluster: the same per-file function, run where the scheduler sends it.
+
+The scheduler never needs this package: each task is sent as bytes that only a worker
+decodes (``pickle.loads`` of a call), so a shared or managed scheduler works as it is.
+Workers need the package: installed from the wheel (``pip install takedowns-*.whl``), or,
+when they lack it, shipped from the client with Dask's ``UploadDirectory`` plugin. Either
+way the build first checks that every worker runs the same code as the client (version and
+a digest of the statistics modules) and refuses a mismatch. Workers must see the dataset
+files at the same paths as the machine running the build (a shared filesystem). Partials
+come back and merge exactly as locally.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from ..errors import BuildError, Problem
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class _Call:
+    """Pickles as the call ``fn(*args)``: it runs where it is unpickled, on a worker that has the code."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.fn, self.args = fn, args
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return self.fn, self.args
+
+
+def code_identity() -> tuple[str, str]:
+    """Return this process's package version and the digest of the code that computes statistics."""
+    from .. import __version__
+    from ..freshness import code_digest
+
+    return __version__, code_digest("statistics.compute", ("pyarrow", "numpy"))
+
+
+def _worker_identities(client: Any) -> dict[str, Any]:
+    """Return, per worker, its (version, digest), or the error that kept it from importing the package."""
+    return dict(client.run(pickle.loads, pickle.dumps(_Call(code_identity)), on_error="return"))
+
+
+def ensure_code(client: Any, upload: bool = True) -> None:
+    """Make sure every worker runs this client's code: ship the package where it is missing or differs, then refuse any mismatch."""
+    want = code_identity()
+    found = _worker_identities(client)
+    if not found:
+        raise BuildError(Problem("--scheduler", message="the Dask cluster has no workers"))
+    stale = [w for w, v in found.items() if isinstance(v, BaseException) or tuple(v) != want]
+    if stale and upload:
+        from distributed.diagnostics.plugin import UploadDirectory
+
+        # The package folder, onto each worker's path; the worker restarts so it imports it afresh.
+        client.register_plugin(UploadDirectory(str(Path(__file__).parents[1]), update_path=True, restart_workers=True,
+                                               skip_words=("__pycache__", ".pyc")), name="takedowns-code")
+        client.wait_for_workers(len(found), timeout=60)
+        found = _worker_identities(client)
+    problems = []
+    for worker, got in sorted(found.items()):
+        if isinstance(got, BaseException):
+            problems.append(Problem("--scheduler", message=f"worker {worker} cannot import the takedowns package ({type(got).__name__}: {got}); "
+                                                           "install the wheel in the workers' environment (see README, Scaling out)"))
+        elif tuple(got) != want:
+            problems.append(Problem("--scheduler", message=f"worker {worker} runs takedowns {got[0]} with other code (digest {got[1][:12]}) than this "
+                                                           f"build ({want[0]}, {want[1][:12]}); install the same wheel on every worker"))
+    if problems:
+        raise BuildError(problems)
+
+
+def run_on_cluster(tasks: list[T], scheduler: str, fn: Callable[[T], R], timeout: float = 30, upload: bool = True) -> list[R]:
+    """Run ``fn`` over ``tasks`` on the Dask scheduler at ``scheduler``; return results in order."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise BuildError(Problem("--scheduler", message="needs Dask: pip install -r requirements-cluster.txt (or the wheel's [cluster] extra)")) from None
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise BuildError(Problem("--scheduler", message=f"cannot reach the Dask scheduler at {scheduler}: {exc}")) from None
+    try:
+        ensure_code(client, upload)
+        calls = [pickle.dumps(_Call(fn, task)) for task in tasks]
+        futures: list[Any] = client.map(pickle.loads, calls, pure=False)
+        return list(client.gather(futures))
+    finally:
+        client.close()
