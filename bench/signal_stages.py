@@ -24,7 +24,7 @@ def stages(path: Path, signals_on: bool) -> None:
     from takedowns.content.model import DatasetFile
     from takedowns.formats.twitter import partial as stats
     from takedowns.formats.twitter import signals
-    from takedowns.statistics.compute import Task, run_task
+    from takedowns.statistics.tasks import Task, run_task
 
     if not signals_on:
         stats.rows_of_tweets = lambda batch, retweet, minute: {}  # type: ignore[assignment]

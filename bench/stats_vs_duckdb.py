@@ -46,8 +46,8 @@ def project_stats(path: str, workers: int) -> dict:
 
     from takedowns.content.model import DatasetFile
     from takedowns.formats.twitter.partial import figures
-    from takedowns.statistics.compute import Task, run_task
     from takedowns.statistics.partials import write_partial
+    from takedowns.statistics.tasks import Task, run_task
 
     file = DatasetFile(Path(path).name, Path(path), os.path.getsize(path), "bench")
     outcome = run_task(Task(file, "tweets", "twitter", False))
@@ -143,7 +143,7 @@ SELECT (SELECT count(*) FROM c), (SELECT coalesce(sum(tweets), 0) FROM c),
 
 
 def duckdb_signals(con: object) -> dict:
-    from takedowns.formats.twitter.signals import _unstable
+    from takedowns.formats.twitter.signal_rows import _unstable
 
     q = lambda sql: con.execute(sql).fetchall()  # type: ignore[attr-defined]  # noqa: E731
     # Not timed: how many texts hold a character NFKC could change (0 means lowercasing alone normalises like the project).

@@ -77,7 +77,8 @@ def build(options: Options) -> Result:
     if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
-    from .statistics.compute import Cache, compute_all
+    from .statistics.compute import compute_all
+    from .statistics.tasks import Cache
 
     # 2. Statistics: one streaming pass per dataset file, skipped when cached.  Unpublished
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.

@@ -168,7 +168,8 @@ def test_a_worker_that_cannot_see_a_file_names_it(tmp_path: Path, wheel: Path, c
     from takedowns.content.model import DatasetFile
     from takedowns.errors import DataError
     from takedowns.statistics.cluster import run_on_cluster
-    from takedowns.statistics.compute import Task, _run_task_inline
+    from takedowns.statistics.compute import _run_task_inline
+    from takedowns.statistics.tasks import Task
 
     cluster = cluster_factory(wheel)
     _wait(cluster.address)

@@ -481,7 +481,7 @@ def test_fuzz_disclosure_loader(tmp_path_factory: pytest.TempPathFactory, blob: 
 @given(st.binary(max_size=600), st.booleans())
 def test_fuzz_dataset_parser(tmp_path_factory: pytest.TempPathFactory, blob: bytes, skip: bool) -> None:
     from takedowns.content.model import DatasetFile
-    from takedowns.statistics.compute import Task, run_task
+    from takedowns.statistics.tasks import Task, run_task
 
     folder = tmp_path_factory.getbasetemp() / "fuzz-csv"
     folder.mkdir(exist_ok=True)

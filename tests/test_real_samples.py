@@ -13,8 +13,8 @@ from takedowns.content.model import DatasetFile
 from takedowns.errors import DataError
 from takedowns.formats import TWITTER
 from takedowns.formats.twitter.partial import figures
-from takedowns.statistics.compute import Task, run_task
 from takedowns.statistics.read import fast_batches
+from takedowns.statistics.tasks import Task, run_task
 
 # CI always has shared/ beside the clone: there a missing folder is a failure, not a skip.
 if SAMPLES is None and os.environ.get("CI"):

@@ -15,7 +15,8 @@ from reference import reference_stats
 
 from takedowns.content.load import load_content
 from takedowns.progress import Progress
-from takedowns.statistics.compute import Cache, compute_all
+from takedowns.statistics.compute import compute_all
+from takedowns.statistics.tasks import Cache
 
 
 @pytest.fixture(scope="module")
@@ -76,16 +77,16 @@ def test_unreachable_scheduler_is_a_clear_error(release: Project) -> None:
 
 def _computed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every dataset file whose statistics are computed (read row by row) from now on."""
-    from takedowns.statistics import compute
+    from takedowns.statistics import tasks
 
     seen: list[str] = []
-    real = compute.run_task
+    real = tasks.run_task
 
     def recording(task):  # type: ignore[no-untyped-def]
         seen.append(task.file.relpath)
         return real(task)
 
-    monkeypatch.setattr(compute, "run_task", recording)
+    monkeypatch.setattr(tasks, "run_task", recording)
     return seen
 
 

@@ -16,7 +16,7 @@ from reference_signals import reference_signals
 from test_stats import stats_of
 
 from takedowns.formats import TWEET_COLUMNS
-from takedowns.formats.twitter.signals import normalise
+from takedowns.formats.twitter.signal_rows import normalise
 from takedowns.statistics import counts
 
 SIGNALS = FIXTURES / "signals"
@@ -226,9 +226,9 @@ def test_spilled_signals_equal_in_memory(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_many_pairs_are_counted_through_disk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """600 accounts retweeting one tweet in one minute are 179,700 pairs: counted in parts on disk, exactly."""
-    from takedowns.formats.twitter import signals
+    from takedowns.formats.twitter import coretweets
 
-    monkeypatch.setattr(signals, "_PAIR_BUFFER", 1 << 14)
+    monkeypatch.setattr(coretweets, "_PAIR_BUFFER", 1 << 14)
     monkeypatch.setenv("TAKEDOWNS_SPILL_DIR", str(tmp_path))
     header = list(TWEET_COLUMNS)
     rows = []
@@ -267,7 +267,7 @@ def test_only_texts_nfkc_could_change_are_normalised(texts: list[str]) -> None:
     """Skipping NFKC for texts without an unstable character changes nothing: the same as normalising every text."""
     import pyarrow.compute as pc
 
-    from takedowns.formats.twitter.signals import _HANDLE, _RUN, _URL
+    from takedowns.formats.twitter.signal_rows import _HANDLE, _RUN, _URL
 
     every = pc.utf8_lower(pc.utf8_normalize(pa.array(texts, pa.string()), "NFKC"))
     for pattern, by in ((_URL, ""), (_HANDLE, ""), (_RUN, " ")):

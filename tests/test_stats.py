@@ -14,8 +14,8 @@ from conftest import FIXTURES
 from takedowns.content.load import Hasher
 from takedowns.content.model import DatasetFile
 from takedowns.formats.twitter.partial import figures
-from takedowns.statistics.compute import Task, run_task
 from takedowns.statistics.partials import merge
+from takedowns.statistics.tasks import Task, run_task
 
 
 def file(path: Path) -> DatasetFile:

@@ -1,7 +1,7 @@
 """Compute every disclosure's statistics: one streaming pass per file, cached by content.
 
 A task is one dataset file.  Its partial statistics are stored (Arrow IPC, see
-``stats.write_partial``) under a key made of the file's SHA-256, its role and
+``partials.write_partial``; ``tasks.py``) under a key made of the file's SHA-256, its role and
 format, and a digest of the code that computes them (this module and every
 module it imports, and the installed pyarrow and numpy), so a rebuild that changed only
 YAML or templates reads no dataset, and a changed file recomputes only itself.
@@ -17,192 +17,24 @@ import json
 import multiprocessing
 import multiprocessing.queues
 import os
-import secrets
 import shutil
-import sys
 import tempfile
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ..content.model import DatasetFile, Disclosure
+from ..content.model import Disclosure
 from ..errors import DataError, Problem
 from ..files import atomic_write, remove_leftovers
 from ..formats import FORMATS
-from ..freshness import code_digest
 from ..progress import Progress
 from .counts import drop_spill_folder
-from .partials import merge, read_partial, write_partial
-from .read import MAX_PROBLEMS, NotClean, Skipped, careful_batches, fast_batches, follows_rules, lines_of, locate_problems, read_whole
-
-
-@dataclass(frozen=True)
-class Task:
-    """One dataset file to reduce to partial statistics."""
-
-    file: DatasetFile
-    role: str
-    format: str
-    skip_bad_rows: bool
-    progress: bool = field(default=False, compare=False)
-
-    @property
-    def key(self) -> str:
-        code = code_digest("statistics.compute", ("pyarrow", "numpy"))
-        text = f"{code}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"  # not progress
-        return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Outcome:
-    partial: Any  # the file's partial statistics (a stats partial dataclass)
-    skipped: dict[str, Any]  # rows left out under --skip-bad-rows, by reason
-
-
-# Where a worker process sends (bytes, rows) read, for the parent to draw; set by the pool's initializer.
-_REPORT: Callable[[int, int], None] | None = None
-
-
-_NOTHING_SKIPPED: dict[str, Any] = {"rows": 0, "reasons": {}, "lines": []}
-WHOLE_FILE_LIMIT = 64 << 20  # formats that parse a file whole (indicator lists, reports) read at most this much
-
-
-def run_task(task: Task) -> Outcome:
-    """Read one file in a single streaming pass and return its partial statistics."""
-    role = FORMATS[task.format].roles[task.role]
-    if role.parse is not None:
-        return Outcome(role.parse(read_whole(task.file, WHOLE_FILE_LIMIT), task.file.relpath), _NOTHING_SKIPPED)
-    empty, reduce = role.empty, role.reduce
-    assert reduce is not None
-
-    def checked(batch: Any) -> Any:
-        return reduce(batch) if follows_rules(batch, role.rules) else None
-
-    try:
-        total = _reduce_all(task, "", lambda on_bytes: _overlapped(
-            checked, fast_batches(task.file, role, on_bytes, check_rules=False, diagnose=False)), empty())
-        return Outcome(total, _NOTHING_SKIPPED)
-    except NotClean:
-        if not task.skip_bad_rows:
-            raise locate_problems(task.file, role) from None
-    # Bad rows, and the build said to leave them out: read the file again, carefully, once.
-    skipped = Skipped()
-    total = _reduce_all(task, " (careful pass)", lambda on_bytes: (
-        (reduce(b), b.num_rows) for b in careful_batches(task.file, role, skip_bad=True, skipped=skipped, on_bytes=on_bytes)), empty())
-    return Outcome(total, {"rows": skipped.rows, "reasons": dict(sorted(skipped.reasons.items())), "lines": skipped.lines})
-
-
-def _reduce_all(task: Task, label: str, parts: Callable[[Callable[[int], None] | None], Iterable[tuple[Any | None, int]]],
-                total: Any) -> Any:
-    """Merge every partial that ``parts`` yields into ``total``, reporting bytes and rows read to ``_REPORT`` if set."""
-    report = _REPORT if task.progress else None
-    for part, rows in parts((lambda n: report(n, 0)) if report else None):
-        if part is None:
-            raise NotClean()
-        merge(total, part)
-        if report:
-            report(0, rows)
-    return total
-
-
-def _overlapped(reduce: Callable[[Any], Any | None], batches: Iterable[Any], ahead: int = 4) -> Iterator[tuple[Any | None, int]]:
-    """Yield ``reduce(batch)`` for each batch, in order, computing while the next batches are parsed.
-
-    Arrow's parsing and compute functions release the GIL, so a thread computing
-    statistics runs beside the parser on the other core.  At most ``ahead``
-    batches are in flight: memory stays bounded whatever the file's size.
-    """
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[Any] = deque()
-        for batch in batches:
-            pending.append((pool.submit(reduce, batch), batch.num_rows))
-            if len(pending) >= ahead:
-                future, rows = pending.popleft()
-                yield future.result(), rows
-        while pending:
-            future, rows = pending.popleft()
-            yield future.result(), rows
-
-
-def _run_task_quietly(task: Task, store: Path | None) -> Path | bytes | DataError:
-    """Run a task in a worker; store its partial in ``store`` and return the path (None: return the stored bytes).
-
-    Errors are returned, not raised, so that they cross processes and clusters as values.
-    """
-    try:
-        outcome = run_task(task)
-        target = (store or Path(tempfile.gettempdir())) / (f"{task.key}.part" if store else f"takedowns-{os.getpid()}-{task.key}.part")
-        write_partial(outcome.partial, target, {"skipped": outcome.skipped})
-        if store is not None:
-            return target
-        try:
-            return target.read_bytes()
-        finally:
-            target.unlink(missing_ok=True)
-    except DataError as exc:
-        return exc
-    except OSError as exc:  # on a cluster: a worker that cannot see the file
-        return DataError(Problem(task.file.relpath, message=f"cannot be read here ({exc.strerror or exc}); "
-                                                            "on a cluster every worker must see the data folder at the same path"))
-    finally:
-        drop_spill_folder()
-
-
-class Cache:
-    """Any statistics on disk, one stored partial per task key; an entry that cannot be read whole is a miss."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def path(self, task: Task) -> Path | None:
-        return self.folder / f"{task.key}.part" if self.folder else None
-
-    def get(self, task: Task) -> Path | None:
-        """Return where the task's stored partial is, if it is there and whole."""
-        path = self.path(task)
-        if path is None or load(path) is None:
-            return None
-        return path
-
-    def get_figures(self, key: str) -> dict[str, Any] | None:
-        """Return a disclosure's statistics as computed before from the same stored partials, if whole."""
-        if self.folder is None:
-            return None
-        try:
-            value = json.loads((self.folder / f"figures-{key}.json").read_text())
-        except (OSError, ValueError):
-            return None
-        return value if isinstance(value, dict) else None
-
-    def put_figures(self, key: str, figures: dict[str, Any]) -> None:
-        if self.folder is not None:
-            atomic_write(self.folder / f"figures-{key}.json", json.dumps(figures, separators=(",", ":")))  # key order is kept: charts show it
-
-    def put_bytes(self, task: Task, data: bytes) -> Path | None:
-        path = self.path(task)
-        if path is not None:
-            atomic_write(path, data)
-        return path
-
-
-def load(path: Path) -> Outcome | None:
-    """Return the stored partial at ``path``, or None if it is missing, truncated or from another version."""
-    try:
-        partial, extra = read_partial(path)
-        skipped = extra["skipped"]
-        int(skipped["rows"]), dict(skipped["reasons"]), list(skipped["lines"])
-    except Exception:  # noqa: BLE001  (compute afresh)
-        return None
-    return Outcome(partial, skipped)
-
-
-def tasks_of(disclosures: Iterable[Disclosure], skip_bad_rows: bool, progress: bool = False) -> list[Task]:
-    return [Task(f, d.role, d.format, skip_bad_rows, progress) for disc in disclosures for d in disc.datasets for f in d.files]
+from .partials import merge
+from .read import MAX_PROBLEMS, lines_of
+from .split import _divided_on_cluster, divisible
+from .tasks import Cache, Task, _run_task_quietly, load, tasks_of
 
 
 def compute_all(disclosures: tuple[Disclosure, ...], cache: Cache, skip_bad_rows: bool = False,
@@ -331,132 +163,6 @@ def _execute(todo: list[Task], workers: int | None, scheduler: str | None, store
 def _run_task_inline(task: Task) -> bytes | DataError:
     """On a cluster worker: the stored partial's bytes travel back to the build."""
     return _run_task_quietly(task, None)  # type: ignore[return-value]
-
-
-# -- one large file across the workers of a cluster ------------------------------------------------------------------
-
-SPLIT_BYTES = int(os.environ.get("TAKEDOWNS_SPLIT_BYTES", 1 << 30))  # on a cluster, a larger file is divided among the workers
-PART_ROWS = int(os.environ.get("TAKEDOWNS_PART_ROWS", 2_000_000))  # rows per part of a divided file
-
-
-@dataclass(frozen=True)
-class Split:
-    """Divide ``task``'s file: one streaming pass writes its needed columns, rules checked, as parts in ``folder``."""
-
-    task: Task
-    folder: str
-    part_rows: int
-
-
-def divisible(task: Task) -> bool:
-    role = FORMATS[task.format].roles[task.role]
-    return role.reduce is not None and not task.skip_bad_rows and task.file.size > SPLIT_BYTES
-
-
-def split_file(job: Split) -> list[str] | DataError:
-    """Run on one worker: return the parts (Arrow IPC files, LZ4) that together hold every row of the file, in order."""
-    role = FORMATS[job.task.format].roles[job.task.role]
-    folder = Path(job.folder) / job.task.key
-    folder.mkdir(parents=True, exist_ok=True)
-    parts: list[str] = []
-    pending: list[Any] = []
-    rows = 0
-
-    def flush() -> None:
-        nonlocal pending, rows
-        if not pending:
-            return
-        path = folder / f"part-{len(parts):05d}.arrow"
-        options = pa_ipc().IpcWriteOptions(compression="lz4")
-        with pa_ipc().new_file(str(path), pending[0].schema, options=options) as writer:
-            for batch in pending:
-                writer.write_batch(batch)
-        parts.append(str(path))
-        pending, rows = [], 0
-
-    try:
-        for batch in fast_batches(job.task.file, role, None, check_rules=False, diagnose=False):
-            if not follows_rules(batch, role.rules):
-                raise NotClean()
-            while batch.num_rows:
-                take = min(batch.num_rows, job.part_rows - rows)
-                pending.append(batch.slice(0, take))
-                rows += take
-                batch = batch.slice(take)
-                if rows >= job.part_rows:
-                    flush()
-        flush()
-        return parts
-    except NotClean:
-        return locate_problems(job.task.file, role)
-    except DataError as exc:
-        return exc
-    except OSError as exc:
-        return DataError(Problem(job.task.file.relpath, message=f"cannot be divided here ({exc.strerror or exc}); "
-                                                                f"every worker must see the data folder and --split-dir {job.folder}"))
-
-
-def pa_ipc() -> Any:
-    import pyarrow.ipc
-
-    return pyarrow.ipc
-
-
-def part_partial(job: tuple[Task, str]) -> bytes | DataError:
-    """Run on a worker: the stored partial (bytes) of one part of a divided file."""
-    task, part = job
-    reduce = FORMATS[task.format].roles[task.role].reduce
-    assert reduce is not None
-    try:
-        total = FORMATS[task.format].roles[task.role].empty()
-        with pa_ipc().open_file(part) as reader:
-            for i in range(reader.num_record_batches):
-                merge(total, reduce(reader.get_batch(i)))
-        target = Path(tempfile.gettempdir()) / f"takedowns-{os.getpid()}-{secrets.token_hex(6)}.part"
-        write_partial(total, target, {"skipped": _NOTHING_SKIPPED})
-        try:
-            return target.read_bytes()
-        finally:
-            target.unlink(missing_ok=True)
-    except OSError as exc:
-        return DataError(Problem(task.file.relpath, message=f"a part of it cannot be read here ({exc.strerror or exc}); "
-                                                            "every worker must see --split-dir at the same path"))
-    finally:
-        drop_spill_folder()
-
-
-def _divided_on_cluster(tasks: list[Task], scheduler: str, folder: Path, scratch: Path) -> list[Path | DataError]:
-    """Statistics of large files, each divided among the workers: one pass writes parts, every worker takes some."""
-    from .cluster import run_on_cluster
-
-    results: list[Path | DataError] = []
-    splits = run_on_cluster([Split(t, str(folder), PART_ROWS) for t in tasks], scheduler, split_file)
-    jobs = [(t, part) for t, parts in zip(tasks, splits, strict=True) if not isinstance(parts, DataError) for part in parts]
-    answers = iter(run_on_cluster(jobs, scheduler, part_partial) if jobs else [])
-    for task, parts in zip(tasks, splits, strict=True):
-        if isinstance(parts, DataError):
-            results.append(parts)
-            continue
-        if task.progress:
-            print(f"{task.file.relpath}: divided into {len(parts)} parts across the cluster", file=sys.stderr, flush=True)
-        total = FORMATS[task.format].roles[task.role].empty()
-        failed: DataError | None = None
-        for _ in parts:
-            answer = next(answers)
-            if isinstance(answer, DataError):
-                failed = failed or answer
-                continue
-            path = scratch / f"{secrets.token_hex(8)}.part"
-            atomic_write(path, answer)
-            merge(total, read_partial(path)[0])
-        shutil.rmtree(folder / task.key, ignore_errors=True)
-        if failed is not None:
-            results.append(failed)
-            continue
-        path = scratch / f"{task.key}.part"
-        write_partial(total, path, {"skipped": _NOTHING_SKIPPED})
-        results.append(path)
-    return results
 
 
 _CONTEXT = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")

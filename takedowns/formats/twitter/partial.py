@@ -14,7 +14,8 @@ import pyarrow.compute as pc
 
 from ...statistics.counts import Counts, Rows
 from ...statistics.partials import WEEKDAYS, median, partial_type, top
-from .signals import CLIENT_USERS, KEYED, REPLIES, minutes, rows_of_tweets, signals
+from .signal_rows import CLIENT_USERS, KEYED, REPLIES, minutes, rows_of_tweets
+from .signals import signals
 
 FOLLOWER_BINS = ((0, 0, "0"), (1, 9, "1–9"), (10, 99, "10–99"), (100, 999, "100–999"),
                  (1000, 9999, "1,000–9,999"), (10_000, 99_999, "10,000–99,999"), (100_000, None, "100,000 or more"))
@@ -70,7 +71,7 @@ class TweetsPartial:
     mentions: Counts = field(default_factory=_strings)
     clients: Counts = field(default_factory=_strings)
     users: Counts = field(default_factory=_strings)
-    # for the coordination signals (signals.py)
+    # for the coordination signals (signal_rows.py, signals.py)
     originals: int = 0  # tweets that are not retweets
     retweeted_users: Counts = field(default_factory=_strings)
     replied_users: Counts = field(default_factory=_strings)
@@ -81,7 +82,7 @@ class TweetsPartial:
     co_retweets: Rows = field(default_factory=_keyed)  # retweets by retweeted tweet
     texts: Rows = field(default_factory=_keyed)  # original tweets by normalised text
     reply_rows: Rows = field(default_factory=_replies)  # replies by replied tweet
-    # for the cross-campaign views (campaigns.py)
+    # for the cross-campaign views (profile.py)
     domain_first: Counts = field(default_factory=_smallest)  # each linked host's first minute
     domain_last: Counts = field(default_factory=_largest)  # ... and last
 

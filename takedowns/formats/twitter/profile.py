@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...statistics.profile import PROFILE, common_hosts
-from .signals import _listed_clients
+from .signal_rows import _listed_clients
 
 _UNHASHED = r"^[0-9]{1,20}$"  # a released numeric account id; hashed ids differ per release and can never match another's
 

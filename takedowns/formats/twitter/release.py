@@ -101,7 +101,7 @@ def _methods() -> dict[str, Any]:
     """The Methods page's signal definitions and the posting-client list."""
     import csv
 
-    from .signals import CLIENTS_FILE
+    from .signal_rows import CLIENTS_FILE
 
     with CLIENTS_FILE.open(encoding="utf-8", newline="") as f:
         clients = list(csv.DictReader(f))

@@ -11,28 +11,20 @@ ordinary communities show them too.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import functools
 import math
-import unicodedata
-from collections.abc import Iterator
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...statistics.counts import Counts, Rows, aligned, spill_folder
+from ...statistics.counts import aligned
+from .coretweets import co_retweet
+from .signal_rows import _share, client_classes
 
-WINDOWS = (0, 1, 10, 60)  # minutes: co-retweet windows
-GROUP_WINDOW = 1  # co-retweet groups are drawn at this window
-GROUPS = 10
 SWARM_REPLIES = 5  # a tweet with this many reply rows or more is swarmed
 CLUSTER_ACCOUNTS = 3  # a normalised text posted by this many accounts or more is a copy-paste cluster
-CLUSTER_CHARACTERS = 20  # ... and is at least this long
 TOP = 20
 BUSIEST_DAYS = 10
 OFFSETS = tuple(range(-12, 15))  # whole-hour UTC offsets
@@ -75,143 +67,6 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
 NOTE = ("Shares have 4 decimals and are null when what they divide by is 0. Rows with an empty `userid` take no part in "
         "co-retweets, copy-paste or swarms; rows with an empty `retweet_tweetid` take no part in co-retweets.")
 
-KEYED = pa.schema([("key", pa.string()), ("userid", pa.string()), ("minute", pa.int32())])
-REPLIES = pa.schema([("key", pa.string()), ("target", pa.string()), ("userid", pa.string())])
-CLIENT_USERS = pa.schema([("key", pa.string()), ("userid", pa.string())])  # an unlisted client and an account that used it
-
-# Python's str.isspace() characters, which are also Arrow's: written out so the pattern means the same everywhere.
-_SPACE = r"\t\n\x0B\f\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}"
-_URL = rf"https?://[^{_SPACE}]*"
-_HANDLE = r"@[A-Za-z0-9_]+"
-# A run of two or more, or one character that is not a plain space: becomes one space (faster than replacing every run).
-_RUN = rf"[{_SPACE}][{_SPACE}]+|[{_SPACE.replace(' ', '')}]"
-
-CLIENTS_FILE = Path(__file__).with_name("posting_clients.csv")
-
-
-# -- from each batch ------------------------------------------------------------------------------------------
-
-def minutes(times: pa.Array) -> pa.Array:
-    """Return minutes since 1970-01-01 00:00 UTC of ``YYYY-MM-DD HH:MM[:SS]`` times (checked by the reader's rules)."""
-    parsed = pc.strptime(pc.utf8_slice_codeunits(times, 0, 16), format="%Y-%m-%d %H:%M", unit="s")
-    return pc.cast(pc.divide(pc.cast(parsed, pa.int64()), 60), pa.int32())
-
-
-@functools.cache
-def _listed_clients() -> dict[str, str]:
-    return client_classes()
-
-
-@functools.cache
-def _unstable() -> str:
-    """Return a pattern matching any character that NFKC could change in some text.
-
-    A character NFKC changes on its own, one with a combining class, one that composes with the character before it
-    (or whose decomposition starts with such a one), and every character this Python's Unicode tables do not know
-    (Arrow's may be newer).  A text with none of them is its own NFKC form, so only the few texts that match are
-    normalised — the normalisation is the costliest step, and most texts need none.
-    """
-    tails = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul vowels and trailing consonants compose
-    decompositions: dict[int, list[int]] = {}
-    unstable: set[int] = set()
-    for cp in range(0x110000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        c = chr(cp)
-        if unicodedata.category(c) == "Cn" or unicodedata.combining(c) or unicodedata.normalize("NFKC", c) != c:
-            unstable.add(cp)
-        d = unicodedata.decomposition(c)
-        if d and not d.startswith("<"):
-            parts = [int(x, 16) for x in d.split()]
-            decompositions[cp] = parts
-            if len(parts) == 2:
-                tails.add(parts[1])
-    unstable |= tails | {cp for cp, parts in decompositions.items() if parts[0] in tails}
-    ranges: list[list[int]] = []
-    for cp in sorted(unstable):
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    return "[" + "".join(f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges) + "]"
-
-
-def normalise(texts: pa.Array) -> pa.Array:
-    """Return texts as compared for copy-paste: NFKC, lowercased, links and @handles removed, whitespace collapsed, trimmed."""
-    texts = texts.combine_chunks() if isinstance(texts, pa.ChunkedArray) else texts
-    wide = pc.match_substring_regex(texts, _unstable())  # every other text is its own NFKC form
-    if pc.any(wide).as_py():
-        texts = pc.replace_with_mask(texts, wide, pc.utf8_normalize(pc.filter(texts, wide), "NFKC"))
-    texts = pc.utf8_lower(texts)
-    texts = pc.replace_substring_regex(texts, _URL, "")
-    texts = pc.replace_substring_regex(texts, _HANDLE, "")
-    texts = pc.replace_substring_regex(texts, _RUN, " ")
-    return pc.utf8_trim(texts, " ")
-
-
-def _other_client_users(client: pa.Array, userid: pa.Array) -> pa.Table:
-    """Return each distinct (client, account) of a batch whose client is not in the kept list (official or automation)."""
-    listed = pa.array(sorted(_listed_clients()), pa.string())
-    used = pc.and_(pc.and_(pc.not_equal(client, ""), pc.not_equal(userid, "")), pc.invert(pc.is_in(client, value_set=listed)))
-    table = pa.table({"key": pc.filter(client, used), "userid": pc.filter(userid, used)})
-    if table.num_rows:
-        table = table.group_by(["key", "userid"], use_threads=False).aggregate([])
-    return table.select(["key", "userid"]).cast(CLIENT_USERS)
-
-
-def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array, minute: pa.Array) -> dict[str, Any]:
-    """Return the signals' part of a batch's partial (fields of ``TweetsPartial``)."""
-    col = batch.column
-    original = pc.invert(retweet)
-    reply = pc.not_equal(col("in_reply_to_tweetid"), "")
-    userid = col("userid")
-    someone = pc.not_equal(userid, "")  # a row without an account takes no part in what accounts did together
-
-    shared = pc.and_(pc.and_(retweet, someone), pc.not_equal(col("retweet_tweetid"), ""))
-    co = pa.table({"key": pc.filter(col("retweet_tweetid"), shared), "userid": pc.filter(userid, shared),
-                   "minute": pc.filter(minute, shared)}, schema=KEYED)
-
-    authored = pc.and_(original, someone)
-    texts = normalise(pc.filter(col("tweet_text"), authored))
-    long_enough = pc.greater_equal(pc.utf8_length(texts), CLUSTER_CHARACTERS)
-    pasted = pa.table({"key": pc.filter(texts, long_enough), "userid": pc.filter(pc.filter(userid, authored), long_enough),
-                       "minute": pc.filter(pc.filter(minute, authored), long_enough)}, schema=KEYED)
-
-    answered = pc.and_(reply, someone)
-    replies = pa.table({"key": pc.filter(col("in_reply_to_tweetid"), answered), "target": pc.filter(col("in_reply_to_userid"), answered),
-                        "userid": pc.filter(userid, answered)}, schema=REPLIES)
-
-    engagement = pc.filter(_engagement(batch), original)
-    month = pc.utf8_slice_codeunits(col("tweet_time"), 0, 7)
-    client = col("tweet_client_name")
-    return {
-        "originals": int(pc.sum(original).as_py() or 0),
-        "retweeted_users": Counts.of(pc.filter(col("retweet_userid"), retweet)),
-        "replied_users": Counts.of(pc.filter(col("in_reply_to_userid"), reply)),
-        "engagement_values": Counts.of(engagement),
-        "first_minutes": Counts.smallest(userid, minute),
-        "client_users": Rows.of(_other_client_users(client, userid), "key"),
-        "client_months": Counts.of(pc.binary_join_element_wise(month, client, "")),
-        "co_retweets": Rows.of(co, "key"),
-        "texts": Rows.of(pasted, "key"),
-        "reply_rows": Rows.of(replies, "key"),
-    }
-
-
-def _engagement(batch: pa.RecordBatch | pa.Table) -> pa.Array:
-    total = None
-    for name in ("like_count", "retweet_count", "reply_count", "quote_count"):
-        c = batch.column(name)
-        n = pc.cast(pc.if_else(pc.equal(c, ""), "0", c), pa.int64())  # at most 15 digits each (the reader's rule)
-        total = n if total is None else pc.add(total, n)
-    return total if total is not None else pa.array([], pa.int64())
-
-
-# -- the published signals ---------------------------------------------------------------------------------------
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
 
 def _minute_text(m: int) -> str:
     return (dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(m))).strftime("%Y-%m-%dT%H:%MZ")
@@ -246,146 +101,6 @@ def in_network(t: Any, u: Any | None) -> dict[str, Any]:
     return {"retweets": found["retweets"], "retweet_share": _share(found["retweets"], t.retweets),
             "replies": found["replies"], "reply_share": _share(found["replies"], t.replies),
             "mentions": found["mentions"], "mention_share": _share(found["mentions"], mention_items)}
-
-
-# co-retweets ----------------------------------------------------------------------------------------------------
-
-_PAIR_BUFFER = 1 << 23  # pairs held before they are reduced to distinct pairs
-_PAIR_PARTS = 16
-
-
-class _Pairs:
-    """Distinct unordered account pairs with the smallest window class each was seen in; spilled to disk when many."""
-
-    def __init__(self) -> None:
-        self.keys: list[np.ndarray] = []
-        self.classes: list[np.ndarray] = []
-        self.buffered = 0
-        self.files: list[Path] | None = None
-
-    def add(self, a: np.ndarray, b: np.ndarray, cls: np.ndarray) -> None:
-        low, high = np.minimum(a, b).astype(np.uint64), np.maximum(a, b).astype(np.uint64)
-        self.keys.append((low << np.uint64(32)) | high)
-        self.classes.append(cls.astype(np.uint8))
-        self.buffered += len(low)
-        if self.buffered >= _PAIR_BUFFER:
-            keys, classes = _distinct(np.concatenate(self.keys), np.concatenate(self.classes))
-            self.keys, self.classes, self.buffered = [keys], [classes], len(keys)
-            if self.buffered >= _PAIR_BUFFER // 2:
-                self._spill(keys, classes)
-
-    def _spill(self, keys: np.ndarray, classes: np.ndarray) -> None:
-        if self.files is None:
-            folder = spill_folder()
-            self.files = [folder / f"pairs-{id(self)}-{p}.bin" for p in range(_PAIR_PARTS)]
-        part = (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(60)  # 16 parts by a hash of the pair
-        for p, path in enumerate(self.files):
-            chosen = part == p
-            record = np.empty(int(chosen.sum()), dtype=[("key", "<u8"), ("cls", "u1")])
-            record["key"], record["cls"] = keys[chosen], classes[chosen]
-            with open(path, "ab") as f:
-                f.write(record.tobytes())
-        self.keys, self.classes, self.buffered = [], [], 0
-
-    def parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Yield (pair keys, smallest class) of every distinct pair, one part at a time."""
-        if self.files is None:
-            if self.keys:
-                yield _distinct(np.concatenate(self.keys), np.concatenate(self.classes))
-            return
-        if self.keys:
-            self._spill(*_distinct(np.concatenate(self.keys), np.concatenate(self.classes)))
-        for path in self.files:
-            if path.exists():
-                record = np.fromfile(path, dtype=[("key", "<u8"), ("cls", "u1")])
-                path.unlink()
-                yield _distinct(record["key"].copy(), record["cls"].copy())
-
-
-def _distinct(keys: np.ndarray, classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if len(keys) == 0:
-        return keys, classes
-    order = np.lexsort((classes, keys))
-    keys, classes = keys[order], classes[order]
-    first = np.ones(len(keys), dtype=bool)
-    first[1:] = keys[1:] != keys[:-1]
-    return keys[first], classes[first]  # sorted by class within a key: the first is the smallest
-
-
-def _account_codes(t: Any) -> pa.Array:
-    """Every account that tweeted, sorted: an account's code is its position here."""
-    values = [table.column("value") for table in t.users.partitions()]
-    chunks = [c for v in values for c in (v.chunks if isinstance(v, pa.ChunkedArray) else [v])]
-    every = pa.concat_arrays(chunks) if chunks else pa.array([], pa.string())
-    return pc.take(every, pc.sort_indices(every))
-
-
-def co_retweet(t: Any, active: int) -> dict[str, Any]:
-    codes = _account_codes(t)
-    pairs = _Pairs()
-    bounds = np.array(WINDOWS, dtype=np.int64)
-    widest = WINDOWS[-1]
-    for table in t.co_retweets.partitions():
-        if table.num_rows == 0:
-            continue
-        group = pc.dictionary_encode(table.column("key")).combine_chunks().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        who = pc.index_in(table.column("userid"), value_set=codes).to_numpy(zero_copy_only=False).astype(np.int64)
-        when = table.column("minute").to_numpy().astype(np.int64)
-        order = np.lexsort((who, when, group))
-        group, who, when = group[order], who[order], when[order]
-        keep = np.ones(len(group), dtype=bool)  # the same account retweeting the same tweet in the same minute: once
-        keep[1:] = (group[1:] != group[:-1]) | (when[1:] != when[:-1]) | (who[1:] != who[:-1])
-        group, who, when = group[keep], who[keep], when[keep]
-        left = np.arange(len(group) - 1)
-        step = 1
-        while len(left):
-            right = left + step
-            inside = right < len(group)
-            left, right = left[inside], right[inside]
-            near = (group[right] == group[left]) & (when[right] - when[left] <= widest)
-            left, right = left[near], right[near]
-            other = who[left] != who[right]
-            if other.any():
-                gap = when[right][other] - when[left][other]
-                pairs.add(who[left][other], who[right][other], np.searchsorted(bounds, gap, side="left"))
-            step += 1
-    counted = np.zeros(len(WINDOWS), dtype=np.int64)
-    best = np.full(len(codes), len(WINDOWS), dtype=np.uint8)  # each account's smallest window class
-    edges: list[np.ndarray] = []
-    for keys, classes in pairs.parts():
-        counted += np.bincount(classes, minlength=len(WINDOWS))
-        a = (keys >> np.uint64(32)).astype(np.int64)
-        b = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        np.minimum.at(best, a, classes)
-        np.minimum.at(best, b, classes)
-        edges.append(keys[classes <= WINDOWS.index(GROUP_WINDOW)])
-    cumulative = np.cumsum(counted)
-    windows = []
-    for i, w in enumerate(WINDOWS):
-        accounts = int((best <= i).sum())
-        windows.append({"window_minutes": w, "pairs": int(cumulative[i]), "accounts": accounts, "share_of_active": _share(accounts, active)})
-    return {"windows": windows, "groups": _groups(np.concatenate(edges) if edges else np.zeros(0, np.uint64), len(codes))}
-
-
-def _groups(keys: np.ndarray, nodes: int) -> list[dict[str, int]]:
-    """Return the largest connected groups of the pair graph: ``{accounts, pairs}``."""
-    if len(keys) == 0:
-        return []
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    a = (keys >> np.uint64(32)).astype(np.int64)
-    b = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    graph = coo_matrix((np.ones(len(a), dtype=np.int8), (a, b)), shape=(nodes, nodes)).tocsr()
-    _, label = connected_components(graph, directed=False)
-    paired = np.zeros(nodes, dtype=bool)
-    paired[a] = True
-    paired[b] = True
-    accounts = np.bincount(label[paired], minlength=label.max() + 1)
-    edges = np.bincount(label[a], minlength=label.max() + 1)
-    found = [(int(accounts[g]), int(edges[g])) for g in np.flatnonzero(accounts)]
-    found.sort(key=lambda x: (-x[0], -x[1]))
-    return [{"accounts": n, "pairs": p} for n, p in found[:GROUPS]]
 
 
 # copy-paste ------------------------------------------------------------------------------------------------------
@@ -496,14 +211,6 @@ def working_hours(t: Any) -> dict[str, Any]:
             "by_offset": [{"offset": r["offset"], "share": r["share"]} for r in by_offset]}
 
 
-# posting tools --------------------------------------------------------------------------------------------------------
-
-def client_classes(path: Path = CLIENTS_FILE) -> dict[str, str]:
-    """Return the kept list of posting clients: name -> ``official`` or ``automation`` (anything else is ``other``)."""
-    with open(path, newline="", encoding="utf-8") as f:
-        return {row["client"]: row["class"] for row in csv.DictReader(f)}
-
-
 def posting_tools(t: Any) -> dict[str, Any]:
     classes = client_classes()
     tweets = {"official": 0, "automation": 0}
@@ -580,4 +287,3 @@ def _lorenz(values: list[tuple[int, int]], n: int, total: int, points: int = 20)
                 v, c = next(it, (0, 0))
         out.append({"tweets": round(seen / n, 4), "engagement": round(summed / total, 4)})
     return out
-
