@@ -9,9 +9,9 @@ from pathlib import Path
 from ..content.schema import json_schema, reference_markdown
 from ..formats.contract import stats_reference
 
-START = "<!-- fields:start (generated from takedowns/schema.py by `python3 build.py schema`; do not edit) -->"
+START = "<!-- fields:start (generated from takedowns/content/schema.py by `python3 build.py schema`; do not edit) -->"
 END = "<!-- fields:end -->"
-STATS_START = "<!-- stats:start (generated from takedowns/contract.py and each format's contract by `python3 build.py schema`; do not edit) -->"
+STATS_START = "<!-- stats:start (generated from takedowns/statistics/contract.py and each format's contract by `python3 build.py schema`; do not edit) -->"
 STATS_END = "<!-- stats:end -->"
 
 

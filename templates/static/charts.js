@@ -28,7 +28,7 @@
     return loading;
   }
 
-  // The phone variant, by the rules of takedowns/charts.py narrow(): the same breakpoint as the
+  // The phone variant, by the rules of takedowns/charts/base.py narrow(): the same breakpoint as the
   // <picture> of the static image, the whole drawing NARROW pixels wide, labels cut shorter,
   // overlapping ones dropped, legends below, the title left to the page's heading.
   var phone = window.matchMedia ? window.matchMedia("(max-width: 799px)") : null;

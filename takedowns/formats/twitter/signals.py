@@ -56,7 +56,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("working_hours", "for each whole-hour UTC offset −12 … +14, the share of tweets whose local time falls Monday–Friday "
      "09:00–17:59: `{best_utc_offset, share, by_offset: [{offset, share}]}`; best is the highest share, ties to the smaller offset"),
     ("posting_tools", "each `tweet_client_name` classed `official`, `automation` or `other` by the list on the Methods page "
-     "(`takedowns/formats/posting_clients.csv`): `{official_share, automation_share, other_share, other_shared, by_month}`: shares "
+     "(`takedowns/formats/twitter/posting_clients.csv`): `{official_share, automation_share, other_share, other_shared, by_month}`: shares "
      "of tweets (an empty client is `other`); `other` clients used by 2 or more accounts `{client, accounts, tweets}`, top 20 by "
      "accounts, then tweets descending, then name; tweets per class per month `{month, official, automation, other}`"),
     ("engagement_concentration", "over tweets that are not retweets, engagement = `like_count + retweet_count + reply_count + "
