@@ -13,6 +13,9 @@ from .errors import BuildError, Problem
 
 MARKER = ".takedowns-output"  # left in every folder this tool built, so it can tell its own output from a person's files
 
+# The longest CSV field any reader accepts (Arrow's parser needs a row to fit in one block of this size).
+MAX_CSV_FIELD = 4 << 20
+
 
 def is_url(location: object) -> bool:
     """Return whether a data location is an fsspec URL (``s3://bucket/data``, ``file:///srv/data``) rather than a local path."""

@@ -28,10 +28,10 @@ import pyarrow.csv as pacsv
 
 from ..content.model import DatasetFile
 from ..errors import DataError, Problem
-from ..files import open_source
+from ..files import MAX_CSV_FIELD, open_source
 from ..formats import Role, Rule
 
-BLOCK = 4 << 20  # bytes per Arrow block: large enough to amortise, small enough to bound memory
+BLOCK = MAX_CSV_FIELD  # bytes per Arrow block: large enough to amortise, small enough to bound memory
 # One limit for both readers: Arrow's parser needs a row to fit in a block, so the careful
 # reader accepts fields up to the same size (Python's csv module stops at 128 KiB by default).
 MAX_FIELD = BLOCK

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import DataError, Problem
+from ...files import MAX_CSV_FIELD
 from ...statistics.contract import INT, OBJ, Key, top_list
 from ...statistics.partials import partial_type, top
 from ..registry import Format, Role, register
@@ -47,7 +48,9 @@ _HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([a-z0-9](?:[a-z0-9-]*[
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?$")
 _HASH = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64})$")
 _PROCEDURE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{1,2})\s*(.*)$", re.S)
-_NUMBER = r"(\d{1,3}(?:,\d{3})+|\d+)"
+# A count starts where a run of digits starts (never inside one): a search over a long run of digits then tries
+# one place, not every place, and stays linear in the text (the text is the file's, and may be hostile).
+_NUMBER = r"(?<!\d)(?<!\d,)(\d{1,3}(?:,\d{3})+|\d+)"
 
 
 def refang(text: str) -> str:
@@ -159,7 +162,15 @@ def parse_indicators(data: bytes, name: str) -> IndicatorsPartial:
 
 
 def _csv(text: str, name: str, part: IndicatorsPartial) -> None:
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    csv.field_size_limit(MAX_CSV_FIELD)  # the same limit in every command, whichever reader was loaded first
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        raise DataError(Problem(name, reader.line_num, 0, f"not readable as CSV: {exc}" + (
+            f" (a cell may hold at most {MAX_CSV_FIELD:,} characters)" if "field larger" in str(exc) else ""))) from None
     if not rows:
         raise DataError(Problem(name, 1, 0, "is empty; expected Meta's indicator columns"))
     head = [" ".join(h.split()).lower() for h in rows[0]]
@@ -201,7 +212,7 @@ def _csv(text: str, name: str, part: IndicatorsPartial) -> None:
 
 def _markdown(text: str, part: IndicatorsPartial) -> None:
     part.layouts["Markdown"] += 1
-    summary = re.search(r"^##\s+.*Network Summary\s*$(.*?)(?=^##\s|\Z)", text, re.M | re.S)
+    summary = re.search(r"^##[ \t]+[^\n]*Network Summary[ \t]*$(.*?)(?=^##\s|\Z)", text, re.M | re.S)  # a heading is one line
     if summary:
         _sentences_with_counts(summary.group(1), part.counts, part.phrases)
     for line in text.splitlines():
