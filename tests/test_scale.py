@@ -329,7 +329,7 @@ def test_a_damaged_fragment_record_cannot_link_a_file_from_outside_the_site(tmp_
     manifest = next((project.root / "cache" / "builds").glob("*.files.json"))
     files = json.loads(manifest.read_text())
     st = secret.stat()
-    files["../secret.txt"] = [st.st_size, st.st_mtime_ns, st.st_ino, "0" * 64]
+    files["../secret.txt"] = [st.st_size, st.st_mtime_ns, st.st_ino, "0" * 64, st.st_ctime_ns]
     manifest.write_text(json.dumps(files))
     path = project.content / "disclosures" / "tiny-2019.yaml"
     path.write_text(path.read_text().replace("summary: ", "summary: Edited. ", 1))
@@ -362,6 +362,29 @@ def test_two_builds_into_one_folder_at_once_leave_exactly_one_of_their_sites(tmp
         running = [subprocess.Popen(command(p), cwd=ROOT, stderr=subprocess.PIPE, text=True) for p in projects]
         assert [r.wait(timeout=300) for r in running] == [0, 0], [r.stderr.read() for r in running if r.stderr]
         assert _files(shared) in (clean["a"], clean["b"])
+
+
+def test_an_output_page_edited_in_place_with_its_times_restored_is_made_again(tmp_path: Path) -> None:
+    """Size, mtime and inode as the last build left them, the bytes not: the change time gives it away."""
+    import os
+
+    project = Project(tmp_path)
+    project.add()
+    project.add(id="other", title="Another", datasets=[], accounts_announced=3)
+    project.build()
+    page = project.output / "disclosures/tiny-2019/index.html"
+    original = page.read_bytes()
+    st = page.stat()
+    forged = original.replace(b"Tiny test network", b"Tiny test netw0rk")
+    assert len(forged) == len(original) and forged != original
+    with page.open("r+b") as f:  # in place: the same inode
+        f.write(forged)
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert (page.stat().st_size, page.stat().st_mtime_ns, page.stat().st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    other = project.content / "disclosures" / "other.yaml"
+    other.write_text(other.read_text().replace("title: Another", "title: Another one"))  # some other edit: the build runs
+    project.build()
+    assert page.read_bytes() == original
 
 
 def test_an_edit_undone_builds_the_original_pages_not_the_edited_ones_left_at_the_same_paths(tmp_path: Path) -> None:

@@ -82,13 +82,14 @@ class Previous:
     def intact(self, rel: str) -> bool:
         """Whether ``rel`` in the output folder is still the file the last build wrote."""
         known = self.files.get(rel)
-        if not isinstance(known, list) or len(known) != 4:
+        if not isinstance(known, list) or len(known) != 5:
             return False
         try:
             st = os.stat(self.output / rel, follow_symlinks=False)
         except OSError:
             return False
-        return [st.st_size, st.st_mtime_ns, st.st_ino] == known[:3]
+        # The change time too: an edit in place that restores size and mtime (touch -r, cp -p) still moves ctime.
+        return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] == [*known[:3], known[4]]
 
     def reuse(self, key: str) -> tuple[dict[str, Kept], Any] | None:
         """Return the fragment's files as links to the previous output and what was recorded with them,
@@ -138,7 +139,7 @@ class Previous:
                 st = os.stat(self.output / rel, follow_symlinks=False)
             except OSError:
                 continue
-            files[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, sha]
+            files[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, sha, st.st_ctime_ns]
         atomic_write(self.manifest_path, json.dumps(files, sort_keys=True, separators=(",", ":")))
         if self.checked_path is not None:
             atomic_write(self.checked_path, json.dumps(sorted(self.checked_now)))
