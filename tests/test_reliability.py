@@ -148,6 +148,64 @@ def test_a_pinned_file_is_hashed_on_every_build_even_when_the_remembered_stat_ma
     assert done.returncode == 1 and f"not {pin} as given" in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("suffix", ["", ".gz", ".zip"])
+def test_a_file_replaced_after_loading_is_neither_counted_nor_cached(project: Project, suffix: str) -> None:
+    """The pin covers what is counted: the bytes read for the statistics are hashed as they are read."""
+    import gzip
+    import hashlib
+    import zipfile
+
+    from takedowns.content.load import Hasher, load_content
+    from takedowns.errors import DataError
+    from takedowns.statistics.compute import compute_all
+    from takedowns.statistics.tasks import Cache
+
+    users = project.data / "tiny" / "users.csv"
+    original = users.read_bytes()
+    path = users.with_name("users.csv" + suffix)
+
+    def write(data: bytes) -> None:
+        if suffix == ".gz":
+            path.write_bytes(gzip.compress(data, mtime=0))
+        elif suffix == ".zip":
+            with zipfile.ZipFile(path, "w") as z:
+                z.writestr("users.csv", data)
+        else:
+            path.write_bytes(data)
+
+    write(original)
+    pin = hashlib.sha256(path.read_bytes()).hexdigest()
+    project.add(datasets=[{"role": "users", "path": f"tiny/users.csv{suffix}", "sha256": pin}, {"role": "tweets", "path": "tiny/tweets.csv"}])
+    content = load_content(project.content, project.data, Hasher())  # loaded and checked against the pin
+    write(original.replace(b"Caracas", b"Caramba"))  # a download finishing, a second process: replaced after loading
+    cache = Cache(project.root / "cache" / "stats")
+    with pytest.raises(DataError, match=rf"tiny/users.csv{re.escape(suffix)}: changed while this build read it"):
+        compute_all(content.disclosures, cache, False, 1, None, progress=False)
+    write(original)  # the pinned original is back: the figures are its own, not the replacement's
+    content = load_content(project.content, project.data, Hasher())
+    stats = compute_all(content.disclosures, cache, False, 1, None, progress=False)
+    assert "Caramba" not in {r["value"] for r in stats["tiny-2019"]["top_locations"]}
+    assert "Caracas" in {r["value"] for r in stats["tiny-2019"]["top_locations"]}
+
+
+def test_a_file_replaced_before_it_is_copied_into_the_site_is_refused(project: Project) -> None:
+    import hashlib
+
+    from takedowns.errors import BuildError
+    from takedowns.site.documents import Copy
+    from takedowns.site.write import write_site
+
+    users = project.data / "tiny" / "users.csv"
+    counted = hashlib.sha256(users.read_bytes()).hexdigest()
+    project.add()
+    assert build_cli(project).returncode == 0
+    before = _tree(project.output)
+    users.write_bytes(users.read_bytes().replace(b"Caracas", b"Caramba"))
+    with pytest.raises(BuildError, match="data/tiny-2019/tiny/users.csv: changed while this build copied it"):
+        write_site({"index.html": b"new", "data/tiny-2019/tiny/users.csv": Copy(users, counted)}, project.output)
+    assert _tree(project.output) == before  # the previous site, whole
+
+
 def test_a_published_file_changed_behind_its_size_and_mtime_is_recomputed_and_recopied(project: Project) -> None:
     project.add()
     assert build_cli(project).returncode == 0

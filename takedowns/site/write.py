@@ -48,8 +48,15 @@ def write_site(output: Output, target: Path) -> dict[str, str | None]:
                 link(content.path, path)
                 written[rel] = content.sha256
             elif isinstance(content, Copy):
+                digest = hashlib.sha256()  # the bytes copied must be the bytes the build loaded and counted
                 with open_source(content.source) as src, open(path, "wb") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
+                    for chunk in iter(lambda: src.read(1 << 20), b""):
+                        digest.update(chunk)
+                        dst.write(chunk)
+                if content.sha256 and digest.hexdigest() != content.sha256:
+                    raise BuildError(Problem(rel, message=f"changed while this build copied it (its SHA-256 is now {digest.hexdigest()[:12]}…, "
+                                                          f"it was {content.sha256[:12]}… when the build loaded and counted it); the previous site "
+                                                          "is untouched: build again"))
                 written[rel] = content.sha256
             else:
                 path.write_bytes(content)

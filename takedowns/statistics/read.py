@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import io
 import re
 import stat
@@ -106,6 +107,40 @@ class _Guard(io.RawIOBase):
         return n
 
 
+class _Pinned(io.RawIOBase):
+    """The raw bytes of a dataset file, hashed as they are read: at their end they must be the bytes the build
+    loaded (and checked against the file's ``sha256:`` pin), or nothing read from them is counted or cached."""
+
+    def __init__(self, inner: BinaryIO, name: str, sha256: str) -> None:
+        self.inner, self.name, self.want = inner, name, sha256
+        self.digest = hashlib.sha256()
+        self.ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.inner.tell()
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def, override]
+        data = self.inner.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        if n:
+            self.digest.update(data)
+        elif len(buffer) and not self.ended:
+            self.ended = True
+            changed(self.name, self.digest.hexdigest(), self.want)
+        return n
+
+
+def changed(name: str, got: str, want: str) -> None:
+    """Refuse a file whose bytes are not the ones the build loaded (replaced or rewritten while it ran)."""
+    if want and got != want:
+        raise DataError(Problem(name, message=f"changed while this build read it (its SHA-256 is now {got[:12]}…, it was {want[:12]}… when "
+                                              "the build loaded it); nothing of it was counted, cached or published: build again"))
+
+
 def _reason(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     if isinstance(exc, EOFError):
@@ -141,6 +176,12 @@ def open_bytes(file: DatasetFile, on_bytes: Callable[[int], None] | None = None,
     lower = name.lower()
     with open_source(file.path) as raw:
         if lower.endswith(".zip"):
+            # A zip is read out of order (its index is at the end): hash it whole first, from the same open file.
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: raw.read(1 << 20), b""):
+                digest.update(chunk)
+            changed(name, digest.hexdigest(), file.sha256)
+            raw.seek(0)
             try:
                 archive = zipfile.ZipFile(raw)
             except zipfile.BadZipFile:
@@ -158,10 +199,11 @@ def open_bytes(file: DatasetFile, on_bytes: Callable[[int], None] | None = None,
                 # zipfile itself stops at the declared size, checked above, and checks the CRC
                 yield io.BufferedReader(_Guard(inner, name, None, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
         elif lower.endswith(".gz"):
-            with gzip.GzipFile(fileobj=raw) as inner:
-                yield io.BufferedReader(_Guard(inner, name, raw.tell, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
+            pinned = _Pinned(raw, name, file.sha256)
+            with gzip.GzipFile(fileobj=pinned) as inner:  # type: ignore[arg-type]
+                yield io.BufferedReader(_Guard(inner, name, pinned.tell, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
         else:
-            yield io.BufferedReader(_Guard(raw, name, None, on_bytes, nul_ok), BLOCK)
+            yield io.BufferedReader(_Guard(_Pinned(raw, name, file.sha256), name, None, on_bytes, nul_ok), BLOCK)  # type: ignore[arg-type]
 
 
 def _zip_member(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
