@@ -172,3 +172,46 @@ def test_the_wheel_carries_every_package_and_data_file() -> None:
         if not any(fnmatch.fnmatch(rest, pattern) for package, rest in owners for pattern in setup["package-data"].get(package, ())):
             unpacked.append(str(rel))
     assert unpacked == []
+
+
+def _third_party(name: str, known: dict[str, Path]) -> set[str]:
+    """The distributions the modules reachable from ``name`` import (what a code digest of ``name`` covers)."""
+    import sys
+    from importlib import metadata
+
+    owners = metadata.packages_distributions()
+    edges = graph()
+    seen, todo, found = set(), [name], set()
+    while todo:
+        module = todo.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        todo += edges[module]
+        for node in ast.walk(ast.parse(known[module].read_text())):
+            tops = [a.name.split(".")[0] for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module.split(".")[0]] if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module else [])
+            for top in tops:
+                if top not in sys.stdlib_module_names and top not in ("takedowns", "__future__"):
+                    found.update(d.lower() for d in owners.get(top, [top]))
+    return found
+
+
+def test_each_cache_is_keyed_on_every_library_its_code_imports() -> None:
+    """A library the statistics import but their cache key leaves out would serve figures of its old version."""
+    import re
+
+    from takedowns import freshness
+    from takedowns.across.campaigns import LIBRARIES as ACROSS
+    from takedowns.statistics.tasks import LIBRARIES as STATISTICS
+
+    known = modules()
+    for module, libraries in (("statistics.compute", STATISTICS), ("across.campaigns", ACROSS)):
+        covered = {re.sub(r"[-_.]+", "-", n) for n, _ in freshness.distributions(libraries)}
+        missing = {re.sub(r"[-_.]+", "-", d) for d in _third_party(module, known)} - covered - set(COMPUTE_NOTHING)
+        assert missing == set(), f"{module}: {sorted(missing)}"
+
+
+# Reached from the statistics' code but computing no figure, so their versions need not key the cache.
+COMPUTE_NOTHING = {"distributed": "sends tasks to a cluster", "fsspec": "reads remote bytes, which are hashed as they are read",
+                   "jsonschema": "checks the build's own output", "pycountry": "names the countries of disclosures"}

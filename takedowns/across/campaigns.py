@@ -20,6 +20,8 @@ import pyarrow.compute as pc
 from ..statistics.profile import common_hosts, read_profile
 from .similarity import KINDS, related
 
+LIBRARIES = ("pyarrow", "numpy")  # whose versions key the cached cross-campaign views, with the code
+
 
 def _minute(m: int | None) -> str | None:
     return None if m is None else (dt.datetime(1970, 1, 1) + dt.timedelta(minutes=int(m))).strftime("%Y-%m-%d")
@@ -103,7 +105,7 @@ def cached_cross_campaign(cache: Path | None, profiles: dict[str, tuple[str, pa.
     mine = {i: profiles[i] for i in shown if i in profiles}
     tops = {i: [r["value"] for r in stats[i].get("top_domains") or []] for i in shown if i in mine}
     named = {i: list(stats[i].get("indicator_domains") or []) for i in shown if stats[i].get("indicator_domains")}
-    key = hashlib.sha256(json.dumps([code_digest("across.campaigns", ("pyarrow", "numpy")), sorted((i, k) for i, (k, _) in mine.items()),
+    key = hashlib.sha256(json.dumps([code_digest("across.campaigns", LIBRARIES), sorted((i, k) for i, (k, _) in mine.items()),
                                      tops, named], sort_keys=True).encode()).hexdigest()
     path = cache / "campaigns" / f"{key}.json" if cache else None
     if path is not None and path.exists():

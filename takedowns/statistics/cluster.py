@@ -37,8 +37,9 @@ def code_identity() -> tuple[str, str]:
     """Return this process's package version and the digest of the code that computes statistics."""
     from .. import __version__
     from ..freshness import code_digest
+    from .tasks import LIBRARIES
 
-    return __version__, code_digest("statistics.compute", ("pyarrow", "numpy"))
+    return __version__, code_digest("statistics.compute", LIBRARIES)
 
 
 def _worker_identities(client: Any) -> dict[str, Any]:

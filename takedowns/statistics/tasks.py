@@ -35,7 +35,7 @@ class Task:
 
     @property
     def key(self) -> str:
-        code = code_digest("statistics.compute", ("pyarrow", "numpy"))
+        code = code_digest("statistics.compute", LIBRARIES)
         text = f"{code}|{self.format}|{self.role}|{self.file.sha256}|{int(self.skip_bad_rows)}"  # not progress
         return hashlib.sha256(text.encode()).hexdigest()
 
@@ -51,6 +51,8 @@ _REPORT: Callable[[int, int], None] | None = None
 
 
 _NOTHING_SKIPPED: dict[str, Any] = {"rows": 0, "reasons": {}, "lines": []}
+# The libraries whose versions key the cached statistics, with the code (tests/test_layout.py checks none is missing).
+LIBRARIES = ("pyarrow", "numpy", "scipy")
 WHOLE_FILE_LIMIT = 64 << 20  # formats that parse a file whole (indicator lists, reports) read at most this much
 
 
