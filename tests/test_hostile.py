@@ -578,3 +578,18 @@ def test_a_meta_cell_over_the_limit_is_one_clear_error_in_every_command(tmp_path
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["1", "big.csv:3: not readable as CSV: field larger than field limit (4194304) "
                                              "(a cell may hold at most 4,194,304 characters)"]
+
+
+def test_a_fifo_or_an_oversized_disclosure_is_refused_without_reading_it(project: Project) -> None:
+    """A named pipe would block the build for ever; a 300 MB file would be read whole before the size check."""
+    project.add()
+    os.mkfifo(project.content / "disclosures" / "pipe.yaml")
+    big = project.content / "disclosures" / "big.yaml"
+    with big.open("wb") as f:
+        f.truncate(300 << 20)  # sparse: 300 MB that take no disk
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--content", str(project.content), "--data", str(project.data)],
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert any(ln.endswith("pipe.yaml: is not a regular file (a pipe, device or socket); a disclosure is a YAML text file") for ln in lines), done.stderr
+    assert any(ln.endswith("big.yaml:1: file is 314,572,800 bytes; a disclosure may be at most 262,144") for ln in lines), done.stderr

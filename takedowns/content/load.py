@@ -10,6 +10,7 @@ import glob
 import hashlib
 import os
 import pickle
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,13 +62,30 @@ class Hasher:
         return digest.hexdigest()
 
 
+def _read_small(path: Path, name: str) -> bytes | Problem:
+    """Return a content file's bytes, reading no more than a disclosure may hold; a FIFO or device is refused unread."""
+    try:
+        with open(path, "rb", opener=lambda p, flags: os.open(p, flags | os.O_NONBLOCK)) as f:  # a FIFO must not block the build
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return Problem(name, message="is not a regular file (a pipe, device or socket); a disclosure is a YAML text file")
+            if st.st_size > document.MAX_BYTES:
+                return Problem(name, 1, 0, f"file is {st.st_size:,} bytes; a disclosure may be at most {document.MAX_BYTES:,}")
+            return f.read(document.MAX_BYTES + 1)  # a file still growing cannot make this read more
+    except OSError as exc:
+        return Problem(name, message=f"cannot read: {exc.strerror or exc}")
+
+
 def load_site(content_dir: Path) -> Site:
     """Return the site settings from ``content/site.yaml``."""
     path = content_dir / "site.yaml"
     name = _display(path)
     if not path.is_file():
         raise ContentError(Problem(name, message="missing: the site settings file (title, base_url, licence, ...)"))
-    root, problems = document.parse(path.read_bytes(), name)
+    raw = _read_small(path, name)
+    if isinstance(raw, Problem):
+        raise ContentError(raw)
+    root, problems = document.parse(raw, name)
     report = Report(name, problems)
     site = convert_root(SITE, root, report) if root is not None else None
     if report.problems or site is None:
@@ -78,10 +96,9 @@ def load_site(content_dir: Path) -> Site:
 def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclosure | None, list[Problem]]:
     """Read one disclosure file; return it, or None and what is wrong with it."""
     name = _display(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(name, message=f"cannot read: {exc.strerror}")]
+    raw = _read_small(path, name)
+    if isinstance(raw, Problem):
+        return None, [raw]
     values, problems = _parse_disclosure(raw, name, hasher)
     if values is None:
         return None, problems
@@ -176,8 +193,12 @@ def disclosure_files(folder: Path) -> tuple[list[Path], list[Problem]]:
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(root):
             problems.append(Problem(_display(path), message=f"leads outside {_display(folder)}/ (a link?); refused"))
-        elif real.is_file():
-            paths.append(path)
+        elif not real.exists():
+            problems.append(Problem(_display(path), message="is a link to nothing; refused"))
+        elif real.is_dir():
+            problems.append(Problem(_display(path), message="is a folder, not a disclosure file"))
+        else:
+            paths.append(path)  # a pipe or device is refused when read (load_disclosure), never silently left out
     return paths, problems
 
 
