@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -50,8 +51,22 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
-def marker_text(preview: bool) -> bytes:
-    return json.dumps({"generator": "takedowns", "preview": preview}, sort_keys=True).encode() + b"\n"
+def marker_text(preview: bool, files: list[str] | None = None) -> bytes:
+    """The marker of a build's output: whether it is a preview, and which files it holds (their number and a digest of their paths)."""
+    mark: dict[str, object] = {"generator": "takedowns", "preview": preview}
+    if files is not None:
+        paths = sorted({*files, MARKER})
+        mark.update(files=len(paths), paths_sha256=_paths_digest(paths))
+    return json.dumps(mark, sort_keys=True).encode() + b"\n"
+
+
+def _paths_digest(paths: list[str]) -> str:
+    return hashlib.sha256("\n".join(paths).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _files_in(folder: Path) -> list[str]:
+    return sorted(os.path.relpath(os.path.join(top, name), folder).replace(os.sep, "/")
+                  for top, dirs, names in os.walk(folder) for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(top, d)))])
 
 
 def read_marker(folder: Path) -> dict[str, object] | None:
@@ -84,7 +99,15 @@ def check_output(target: Path, protected: list[Path], preview: bool) -> None:
         return
     if (real / ".git").exists():
         raise BuildError(Problem(where, message="holds a .git folder; refused (the build replaces its output folder whole)"))
+    if os.path.islink(real / MARKER):
+        raise BuildError(Problem(where, message=f"its {MARKER} file is a link to another build's; refused so the folder's own files are not lost"))
     mark = read_marker(real)
+    if mark is not None and "paths_sha256" in mark:
+        now = _files_in(real)
+        if _paths_digest(now) != mark["paths_sha256"]:
+            raise BuildError(Problem(where, message=f"holds files the last build into it did not write (it wrote {mark.get('files')}, it holds "
+                                                    f"{len(now)}: a copied {MARKER} file, or files added by hand); refused so they are not lost. "
+                                                    "Choose an empty or new folder, or move those files out"))
     if mark is None:
         if any(real.iterdir()):
             raise BuildError(Problem(where, message=f"is not empty and was not built by this tool (no {MARKER} file); "

@@ -60,7 +60,7 @@ def build(options: Options) -> Result:
     if options.write:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
         check_output(options.output, [options.content, options.templates, options.node_modules]
-                     + ([] if is_url(options.data) else [options.data]) + ([options.cache] if options.cache else []), preview=False)
+                     + ([] if is_url(options.data) else [options.data]) + ([options.cache] if options.cache else []), preview=options.drafts)
     hasher = Hasher(_load_memo(options.cache), _load_parsed(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
@@ -139,7 +139,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     # 5. Write everything to a new folder and swap it in.
     if not options.write:
         return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings)
-    output[MARKER] = marker_text(options.drafts)
+    output[MARKER] = marker_text(options.drafts, list(output))
     written = write_site(output, options.output)
     if previous:
         previous.save(written)

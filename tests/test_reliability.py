@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import json
 import os
@@ -82,7 +83,10 @@ def test_build_replaces_its_own_earlier_output_and_an_empty_folder(project: Proj
     project.add()
     project.output.mkdir()
     assert build_cli(project).returncode == 0
-    assert json.loads((project.output / ".takedowns-output").read_text()) == {"generator": "takedowns", "preview": False}
+    mark = json.loads((project.output / ".takedowns-output").read_text())
+    written = sorted(str(p.relative_to(project.output)) for p in project.output.rglob("*") if p.is_file())
+    assert mark == {"generator": "takedowns", "preview": False, "files": len(written),
+                    "paths_sha256": hashlib.sha256("\n".join(written).encode()).hexdigest()}
     project.add(title="Second title")
     assert build_cli(project).returncode == 0
     assert "Second title" in (project.output / "disclosures/tiny-2019/index.html").read_text()
@@ -764,3 +768,32 @@ def test_serve_shows_an_edit_first_then_brings_the_search_index_up_to_date(proje
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=30)
+
+
+def test_a_preview_never_replaces_a_published_site(project: Project) -> None:
+    project.add()
+    assert build_cli(project).returncode == 0
+    before = _tree(project.output)
+    done = build_cli(project, "--drafts")
+    assert done.returncode == 1 and "holds a published build; a preview (drafts and embargoed disclosures) is never written there" in done.stderr
+    assert _tree(project.output) == before
+
+
+def test_a_copied_or_linked_marker_does_not_let_a_build_wipe_other_files(project: Project, tmp_path: Path) -> None:
+    """rsync -a site/ ~/www/ copies the marker; the next build into ~/www must not take it for its own output."""
+    project.add()
+    assert build_cli(project).returncode == 0
+    www = tmp_path / "www"
+    shutil.copytree(project.output, www)
+    (www / "their-page.html").write_text("someone's own page")
+    done = build_cli(project, output=www)
+    assert done.returncode == 1 and "holds files the last build into it did not write" in done.stderr, done.stderr
+    assert (www / "their-page.html").read_text() == "someone's own page"
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "notes.txt").write_text("mine")
+    (linked / ".takedowns-output").symlink_to(project.output / ".takedowns-output")
+    done = build_cli(project, output=linked)
+    assert done.returncode == 1 and "is a link to another build's" in done.stderr, done.stderr
+    assert (linked / "notes.txt").read_text() == "mine"
+    assert build_cli(project).returncode == 0  # its own output, untouched since: rebuilt as ever
