@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, SITE_YAML, Project
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from takedowns.site import i18n
+from takedowns import i18n
 
 LANGUAGES = ("es", "ar", "ru")
 
