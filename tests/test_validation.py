@@ -120,3 +120,16 @@ def test_counts_only_disclosure_gets_a_page_from_its_announced_figures(project: 
     assert shown["Spent on ads (US dollars)"] == "1,500"
     assert page.css("figure.chart") == []
     assert "published counts for this network but no dataset" in page.text()
+
+
+def test_a_direction_control_left_open_is_refused_where_it_would_reverse_the_page(project: Project) -> None:
+    """U+202E in a title reverses everything after it in <title>, the listings and the feeds; paired controls are fine."""
+    path = project.add(title="Network \u202eevil", translations=[{"language": "ar", "title": "\u2067عنوان"}])
+    message = ("title: holds the direction control U+{0} and not the U+{1} that ends it: it would reverse the text around it wherever it "
+               "is shown; remove it or close it")
+    assert problems(project) == [f"{path}:2:8: " + message.format("202E", "202C"), f"{path}:29:10: " + message.format("2067", "2069")]
+    project.add(title="Closed \u2069 too early")
+    assert problems(project)[0].endswith("title: holds the direction control U+2069, which closes nothing; remove it")
+    project.add(title="Network \u2067شبكة\u2069 and \u202bمضمّن\u202c", translations=[{"language": "ar", "title": "\u2067عنوان\u2069"}])
+    project.build()
+    assert "\u2067شبكة\u2069" in (project.output / "disclosures/tiny-2019/index.html").read_text()

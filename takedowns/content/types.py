@@ -78,6 +78,28 @@ def markdown_problem(text: str) -> str | None:
     return None
 
 
+_EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, each closed by U+202C (PDF)
+_ISOLATES = "\u2066\u2067\u2068"  # LRI RLI FSI, each closed by U+2069 (PDI)
+
+
+def bidi_problem(value: str) -> str | None:
+    """Return why ``value``'s direction controls could reorder the text around it (one opened and never closed, or a
+    close with nothing open), or None. A title reaches ``<title>``, listings and feeds, where nothing contains them."""
+    opened: list[str] = []
+    for ch in value:
+        if ch in _EMBEDDINGS or ch in _ISOLATES:
+            opened.append(ch)
+        elif ch in "\u202c\u2069":
+            want = _EMBEDDINGS if ch == "\u202c" else _ISOLATES
+            if not opened or opened[-1] not in want:
+                return f"holds the direction control U+{ord(ch):04X}, which closes nothing; remove it"
+            opened.pop()
+    if opened:
+        return (f"holds the direction control U+{ord(opened[-1]):04X} and not the U+{0x202C if opened[-1] in _EMBEDDINGS else 0x2069:04X} "
+                "that ends it: it would reverse the text around it wherever it is shown; remove it or close it")
+    return None
+
+
 @dataclass(frozen=True)
 class Text(Type):
     max_length: int = 500
@@ -96,6 +118,8 @@ class Text(Type):
             raise Invalid(node, "expected one line of text")
         if control := _CONTROL.search(value):
             raise Invalid(node, f"holds the control character U+{ord(control.group(0)):04X}; remove it")
+        if problem := bidi_problem(value):
+            raise Invalid(node, problem)
         if self.pattern and not re.fullmatch(self.pattern, value):
             raise Invalid(node, f"{value!r} is not {self.pattern_help}")
         if self.markdown and (problem := markdown_problem(value)):
