@@ -657,6 +657,27 @@ def test_serve_answers_only_to_localhost_stays_up_on_any_failure_and_a_second_on
         server.communicate(timeout=30)
 
 
+def test_serve_answers_a_nul_path_with_400_and_closes_idle_connections(project: Project) -> None:
+    project.add()
+    port = _free_port()
+    server = _start_serve(project, port)
+    try:
+        _wait_for(port, "/", lambda a: a[0] == 200)
+        for path in ("/%00", "/disclosures/%00/index.html", "/a%00b"):
+            assert _get(port, path)[0] == 400
+        idle = socket.create_connection(("127.0.0.1", port))
+        idle.settimeout(60)
+        start = time.monotonic()
+        assert idle.recv(1) == b""  # sent nothing: the server closes it
+        assert time.monotonic() - start < 45
+        idle.close()
+        assert _get(port, "/")[0] == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        _, err = server.communicate(timeout=30)
+    assert "Traceback" not in err, err
+
+
 def test_serve_survives_an_internal_error(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     from takedowns.authoring import serve as serve_module
     from takedowns.authoring.serve import Preview

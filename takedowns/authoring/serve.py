@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import traceback
+import urllib.parse
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,6 +43,9 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
                 if path.is_file():
                     state[str(path)] = (st.st_mtime_ns, st.st_size)
     return state
+
+
+IDLE_SECONDS = 20
 
 
 class Preview:
@@ -92,6 +96,7 @@ class Preview:
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     preview: Preview
+    timeout = IDLE_SECONDS  # a connection that sends nothing for this long is closed: idle ones do not hold a thread each
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -102,13 +107,24 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         host = (self.headers.get("Host") or "").strip().lower()
         return host in {f"{name}:{port}" for name in ("localhost", "127.0.0.1", "[::1]")}
 
+    def _path_ok(self) -> bool:
+        """Refuse a path no file can have (a NUL byte, once decoded): answered 400, never a traceback."""
+        if "\x00" in urllib.parse.unquote(self.path):
+            self._send(400, "text/plain; charset=utf-8", b"No file has that name.\n")
+            return False
+        return True
+
     def do_HEAD(self) -> None:  # noqa: N802
+        if not self._path_ok():
+            return
         if not self._host_ok():
             self._send(421, "text/plain; charset=utf-8", b"")
             return
         super().do_HEAD()
 
     def do_GET(self) -> None:  # noqa: N802
+        if not self._path_ok():
+            return
         if not self._host_ok():
             self._send(421, "text/plain; charset=utf-8", b"This preview answers only to localhost.\n")
             return
