@@ -40,3 +40,17 @@ def test_a_pin_is_checked_against_the_remote_bytes(project: Project, tmp_path: P
     project.add(datasets=[{"role": "users", "path": "tiny/users.csv", "sha256": "0" * 64}, {"role": "tweets", "path": "tiny/tweets.csv"}])
     done = _build(project, project.data.as_uri(), tmp_path / "out")
     assert done.returncode == 1 and f"sha256 {'0' * 64} does not match tiny/users.csv" in done.stderr
+
+
+def test_an_unreachable_data_url_is_named_not_taken_for_an_empty_folder(project: Project, tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port on this machine that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    project.add()
+    url = f"ftp://127.0.0.1:{port}/data"
+    done = _build(project, url, tmp_path / "out")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"datasets: cannot open the data folder {url}: " in done.stderr and "Connection refused" in done.stderr, done.stderr
+    assert "matches no file" not in done.stderr

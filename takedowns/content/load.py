@@ -303,6 +303,12 @@ def _resolve_dataset(spec: dict[str, Any], data_dir: Path, hasher: Hasher, repor
     return Dataset(spec["role"], spec["format"], tuple(spec["path"]), spec["hashed"], tuple(files))
 
 
+def _why(exc: BaseException) -> str:
+    """One line saying why a remote operation failed."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 300 else text[:299] + "…"
+
+
 def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Dataset | None:
     """Find the files a dataset entry names under a data folder given as an fsspec URL: same rules as on disk."""
     import fsspec
@@ -310,8 +316,8 @@ def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Data
     line = spec["__line__"]
     try:
         fs, root = fsspec.core.url_to_fs(data_url)
-    except (ImportError, ValueError) as exc:
-        report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot open the data folder {data_url}: {exc}"))
+    except Exception as exc:  # noqa: BLE001  (any scheme's failure to connect: a refused port, a missing driver, bad credentials)
+        report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot open the data folder {data_url}: {_why(exc)}"))
         return None
     root = root.rstrip("/")
     suffixes = FORMATS[spec["format"]].suffixes
@@ -325,6 +331,12 @@ def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Data
             ok = False
             continue
         if not matches:
+            try:  # "matches no file" only where the folder answers: an unreachable host says so, by name
+                fs.info(root)
+            except Exception as exc:  # noqa: BLE001
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot reach the data folder {data_url}: {_why(exc)}"))
+                ok = False
+                continue
             report.problems.append(Problem(report.filename, line, 0, f"datasets: path {pattern!r} matches no file in {data_url}/"))
             ok = False
         for m in matches:
@@ -342,10 +354,15 @@ def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Data
     files = []
     for rel, url in sorted(found.items()):
         digest = hashlib.sha256()
-        with fs.open(url, "rb") as f:  # nothing remote is trusted from memory: hashed on every build
-            for block in iter(lambda: f.read(1 << 20), b""):  # noqa: B023
-                digest.update(block)
-        files.append(DatasetFile(rel, url, fs.size(url), digest.hexdigest()))
+        try:
+            with fs.open(url, "rb") as f:  # nothing remote is trusted from memory: hashed on every build
+                for block in iter(lambda: f.read(1 << 20), b""):  # noqa: B023
+                    digest.update(block)
+            size = fs.size(url)
+        except Exception as exc:  # noqa: BLE001
+            report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot read {url}: {_why(exc)}"))
+            return None
+        files.append(DatasetFile(rel, url, size, digest.hexdigest()))
     if spec["sha256"] is not None and (len(files) != 1 or files[0].sha256 != spec["sha256"]):
         report.problems.append(Problem(report.filename, line, 0, f"datasets: sha256 {spec['sha256']} does not match "
                                                                  + (files[0].relpath if len(files) == 1 else f"{len(files)} files")))
