@@ -53,7 +53,7 @@ def distributions(names: tuple[str, ...] = PACKAGES) -> tuple[tuple[str, str], .
 def _module_file(name: str) -> Path | None:
     """Return the file of a module of this package by dotted name (``formats.meta``), or None if it is not one."""
     base = _PACKAGE.joinpath(*name.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
+    for path in (base / "__init__.py", base.with_suffix(".py")):  # a package before a module of the same name, as Python imports them
         if path.is_file():
             return path
     return None

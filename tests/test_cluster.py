@@ -196,3 +196,36 @@ def test_one_large_file_is_divided_among_the_workers_and_builds_the_same_site(tm
                        "two/two_users_csv_hashed.csv: divided into 1 parts across the cluster"], remote.stderr
     assert list(shared.rglob("*.arrow")) == []  # the parts are removed once merged
     assert _tree(tmp_path / "remote") == _tree(tmp_path / "local")
+
+
+def test_results_of_code_uploaded_by_another_client_during_the_build_are_refused(tmp_path: Path, cluster_factory) -> None:  # type: ignore[no-untyped-def]
+    """The check before the tasks passes; then a second client uploads other code and restarts every worker: refused."""
+    from distributed import Client
+
+    from takedowns.errors import BuildError
+    from takedowns.statistics.cluster import code_identity, ensure_code, gather_checked
+    from takedowns.statistics.compute import _run_task_inline
+    from takedowns.statistics.tasks import Task
+
+    project = _project(tmp_path)
+    cluster = cluster_factory(None)
+    _wait(cluster.address)
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "takedowns", other / "takedowns", ignore=shutil.ignore_patterns("__pycache__"))
+    tasks_py = other / "takedowns" / "statistics" / "tasks.py"
+    tasks_py.write_text(tasks_py.read_text() + "\n# another client's edit\n")
+    from takedowns.content.load import Hasher, load_content
+
+    (disclosure,) = load_content(project.content, project.data, Hasher()).disclosures
+    work = [Task(f, ds.role, ds.format, False) for ds in disclosure.datasets for f in ds.files]
+    with Client(cluster.address, timeout=60) as client:
+        ensure_code(client)  # this build's code, uploaded and checked
+        assert gather_checked(client, work[:1], _run_task_inline, code_identity())  # and it computes
+        # A second client, running other code, uploads it (and so restarts every worker) while this build goes on.
+        second = subprocess.run([sys.executable, "-c", "import sys; from distributed import Client; from takedowns.statistics.cluster import ensure_code; "
+                                 "c = Client(sys.argv[1], timeout=60); ensure_code(c); c.close()", cluster.address],
+                                cwd=other, env={**os.environ, "PYTHONPATH": str(other)}, capture_output=True, text=True, timeout=300)
+        assert second.returncode == 0, second.stderr
+        client.wait_for_workers(2, timeout=60)
+        with pytest.raises(BuildError, match=r"was computed by other code .* another client changed the cluster's code while this build ran"):
+            gather_checked(client, work, _run_task_inline, code_identity())

@@ -13,6 +13,8 @@ come back and merge exactly as locally.
 from __future__ import annotations
 
 import pickle
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,9 +59,13 @@ def ensure_code(client: Any, upload: bool = True) -> None:
     if stale and upload:
         from distributed.diagnostics.plugin import UploadDirectory
 
-        # The package folder, onto each worker's path; the worker restarts so it imports it afresh.
-        client.register_plugin(UploadDirectory(str(Path(__file__).parents[1]), update_path=True, restart_workers=True,
-                                               skip_words=("__pycache__", ".pyc")), name="takedowns-code")
+        # The package folder, onto each worker's path; the worker restarts so it imports it afresh. It goes into a folder
+        # named for its code, so it is never merged with an earlier upload's files (a module since moved would linger).
+        with tempfile.TemporaryDirectory(prefix="takedowns-upload-") as stage:
+            folder = Path(stage) / f"takedowns-{want[1][:16]}"
+            shutil.copytree(Path(__file__).parents[1], folder / "takedowns", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            client.register_plugin(UploadDirectory(str(folder), update_path=True, restart_workers=True,
+                                                   skip_words=("__pycache__", ".pyc")), name="takedowns-code")
         client.wait_for_workers(len(found), timeout=60)
         found = _worker_identities(client)
     problems = []
@@ -74,6 +80,30 @@ def ensure_code(client: Any, upload: bool = True) -> None:
         raise BuildError(problems)
 
 
+def stamped(fn: Callable[[T], R], task: T) -> tuple[tuple[str, str], R]:
+    """Run ``fn(task)`` on a worker and return the identity of the code that ran it with its result."""
+    return code_identity(), fn(task)
+
+
+def gather_checked(client: Any, tasks: list[T], fn: Callable[[T], R], want: tuple[str, str]) -> list[R]:
+    """Run ``fn`` over ``tasks`` on the cluster; refuse every result unless the code that made it is the client's.
+
+    The check before the tasks is not enough: another client may upload other code, restarting every worker, while
+    this build's tasks wait; a result of other code is then refused, before anything of it is cached.
+    """
+    calls = [pickle.dumps(_Call(stamped, fn, task)) for task in tasks]
+    futures: list[Any] = client.map(pickle.loads, calls, pure=False)
+    results = []
+    for task, (got, result) in zip(tasks, client.gather(futures), strict=True):
+        if tuple(got) != want:
+            name = getattr(getattr(task, "file", None), "relpath", None) or getattr(getattr(getattr(task, "task", None), "file", None), "relpath", "a task")
+            raise BuildError(Problem("--scheduler", message=f"{name} was computed by other code (takedowns {got[0]}, digest {got[1][:12]}) than this build's "
+                                                            f"({want[0]}, {want[1][:12]}): another client changed the cluster's code while this build ran; "
+                                                            "nothing was cached; build again (see README, Scaling out: a shared cluster)"))
+        results.append(result)
+    return results
+
+
 def run_on_cluster(tasks: list[T], scheduler: str, fn: Callable[[T], R], timeout: float = 30, upload: bool = True) -> list[R]:
     """Run ``fn`` over ``tasks`` on the Dask scheduler at ``scheduler``; return results in order."""
     try:
@@ -86,8 +116,6 @@ def run_on_cluster(tasks: list[T], scheduler: str, fn: Callable[[T], R], timeout
         raise BuildError(Problem("--scheduler", message=f"cannot reach the Dask scheduler at {scheduler}: {exc}")) from None
     try:
         ensure_code(client, upload)
-        calls = [pickle.dumps(_Call(fn, task)) for task in tasks]
-        futures: list[Any] = client.map(pickle.loads, calls, pure=False)
-        return list(client.gather(futures))
+        return gather_checked(client, tasks, fn, code_identity())
     finally:
         client.close()
