@@ -54,3 +54,15 @@ def test_an_unreachable_data_url_is_named_not_taken_for_an_empty_folder(project:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"datasets: cannot open the data folder {url}: " in done.stderr and "Connection refused" in done.stderr, done.stderr
     assert "matches no file" not in done.stderr
+
+
+def test_a_link_leaving_the_data_folder_is_refused_by_path_and_by_file_url_alike(project: Project, tmp_path: Path) -> None:
+    secret = tmp_path / "private" / "users.csv"
+    secret.parent.mkdir()
+    secret.write_bytes((project.data / "tiny" / "users.csv").read_bytes())
+    (project.data / "tiny" / "leak.csv").symlink_to(secret)
+    project.add(datasets=[{"role": "users", "path": "tiny/leak.csv"}, {"role": "tweets", "path": "tiny/tweets.csv"}])
+    for data in (str(project.data), project.data.as_uri()):
+        done = _build(project, data, tmp_path / "out")
+        assert done.returncode == 1 and "'tiny/leak.csv' leads outside" in done.stderr and "(a link?); refused" in done.stderr, done.stderr
+        assert not (tmp_path / "out").exists()

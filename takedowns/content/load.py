@@ -320,6 +320,8 @@ def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Data
         report.problems.append(Problem(report.filename, line, 0, f"datasets: cannot open the data folder {data_url}: {_why(exc)}"))
         return None
     root = root.rstrip("/")
+    # A file:// URL is this machine's disk: the rule for links holds as for a folder given by its path.
+    local_root = os.path.realpath(root) if "file" in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)) else None
     suffixes = FORMATS[spec["format"]].suffixes
     found: dict[str, str] = {}
     patterns, ok = _safe_patterns(spec, report)
@@ -343,6 +345,9 @@ def _resolve_remote(spec: dict[str, Any], data_url: str, report: Report) -> Data
             rel = m[len(root) + 1:] if m.startswith(root + "/") else ""
             if not rel or ".." in rel.split("/"):
                 report.problems.append(Problem(report.filename, line, 0, f"datasets: {m!r} leads outside {data_url}/; refused"))
+                ok = False
+            elif local_root is not None and not Path(os.path.realpath(m)).is_relative_to(local_root):
+                report.problems.append(Problem(report.filename, line, 0, f"datasets: {rel!r} leads outside {data_url}/ (a link?); refused"))
                 ok = False
             elif not rel.lower().endswith(suffixes):
                 report.problems.append(Problem(report.filename, line, 0, f"datasets: {rel!r} is not {', '.join(suffixes)} (what format {spec['format']!r} reads)"))
