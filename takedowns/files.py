@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -52,16 +51,11 @@ def atomic_write(path: Path, data: bytes | str) -> None:
 
 
 def marker_text(preview: bool, files: list[str] | None = None) -> bytes:
-    """The marker of a build's output: whether it is a preview, and which files it holds (their number and a digest of their paths)."""
+    """The marker of a build's output: whether it is a preview, and which files it wrote (a later build refuses others)."""
     mark: dict[str, object] = {"generator": "takedowns", "preview": preview}
     if files is not None:
-        paths = sorted({*files, MARKER})
-        mark.update(files=len(paths), paths_sha256=_paths_digest(paths))
-    return json.dumps(mark, sort_keys=True).encode() + b"\n"
-
-
-def _paths_digest(paths: list[str]) -> str:
-    return hashlib.sha256("\n".join(paths).encode("utf-8", "surrogateescape")).hexdigest()
+        mark["files"] = sorted({*files, MARKER})
+    return json.dumps(mark, sort_keys=True, ensure_ascii=False).encode() + b"\n"
 
 
 def _files_in(folder: Path) -> list[str]:
@@ -102,12 +96,12 @@ def check_output(target: Path, protected: list[Path], preview: bool) -> None:
     if os.path.islink(real / MARKER):
         raise BuildError(Problem(where, message=f"its {MARKER} file is a link to another build's; refused so the folder's own files are not lost"))
     mark = read_marker(real)
-    if mark is not None and "paths_sha256" in mark:
-        now = _files_in(real)
-        if _paths_digest(now) != mark["paths_sha256"]:
-            raise BuildError(Problem(where, message=f"holds files the last build into it did not write (it wrote {mark.get('files')}, it holds "
-                                                    f"{len(now)}: a copied {MARKER} file, or files added by hand); refused so they are not lost. "
-                                                    "Choose an empty or new folder, or move those files out"))
+    if mark is not None and isinstance(mark.get("files"), list):
+        others = sorted(set(_files_in(real)) - set(mark["files"]))  # a file it wrote and that is gone since is made again
+        if others:
+            raise BuildError(Problem(where, message=f"holds {len(others):,} file(s) the last build into it did not write ({', '.join(others[:3])}"
+                                                    f"{', …' if len(others) > 3 else ''}: a copied {MARKER} file, or files added by hand); "
+                                                    "refused so they are not lost. Choose an empty or new folder, or move those files out"))
     if mark is None:
         if any(real.iterdir()):
             raise BuildError(Problem(where, message=f"is not empty and was not built by this tool (no {MARKER} file); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -85,12 +86,15 @@ def _reduce_all(task: Task, label: str, parts: Callable[[Callable[[int], None] |
                 total: Any) -> Any:
     """Merge every partial that ``parts`` yields into ``total``, reporting bytes and rows read to ``_REPORT`` if set."""
     report = _REPORT if task.progress else None
-    for part, rows in parts((lambda n: report(n, 0)) if report else None):
-        if part is None:
-            raise NotClean()
-        merge(total, part)
-        if report:
-            report(0, rows)
+    # Closed here, whatever happens: a reader left suspended would be finished by the garbage collector at exit,
+    # its threads still calling into Python while the interpreter shuts down (a fatal error, not a message).
+    with contextlib.closing(iter(parts((lambda n: report(n, 0)) if report else None))) as each:
+        for part, rows in each:
+            if part is None:
+                raise NotClean()
+            merge(total, part)
+            if report:
+                report(0, rows)
     return total
 
 
@@ -101,16 +105,20 @@ def _overlapped(reduce: Callable[[Any], Any | None], batches: Iterable[Any], ahe
     statistics runs beside the parser on the other core.  At most ``ahead``
     batches are in flight: memory stays bounded whatever the file's size.
     """
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[Any] = deque()
-        for batch in batches:
-            pending.append((pool.submit(reduce, batch), batch.num_rows))
-            if len(pending) >= ahead:
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        with contextlib.closing(iter(batches)) as each:  # an early stop closes the reader too, at once
+            pending: deque[Any] = deque()
+            for batch in each:
+                pending.append((pool.submit(reduce, batch), batch.num_rows))
+                if len(pending) >= ahead:
+                    future, rows = pending.popleft()
+                    yield future.result(), rows
+            while pending:
                 future, rows = pending.popleft()
                 yield future.result(), rows
-        while pending:
-            future, rows = pending.popleft()
-            yield future.result(), rows
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _run_task_quietly(task: Task, store: Path | None) -> Path | bytes | DataError:
