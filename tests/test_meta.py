@@ -283,3 +283,57 @@ def test_a_domain_in_metas_indicators_and_in_a_twitter_release_shows_on_both_pag
     assert text_of(meta_page, "#shared ~ ul.shared li")[0].startswith("Tiny test network — also reported by Twitter: web domains news.test")
     # the draft that names the same domain is in no page of a normal build
     assert "unpublished-network" not in (project.output / "disclosures/twitter-side/index.html").read_text()
+
+
+def _checkout(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    (root / "LICENSE").write_text("MIT License\n")
+    return root
+
+
+KILLCHAIN_ROWS = ("Tactic,Technique,Procedure,Indicator\n0. Acquiring assets,0.9 Acquiring social media accounts,0.9.1 Acquiring Facebook assets,{n} accounts\n"
+                  "0. Acquiring assets,0.6 Acquiring domains,0.6.2 Acquiring domains to support influence operations,{domain}\n")
+
+
+def test_import_takes_only_the_checkouts_own_files_and_names_with_brackets_match_themselves(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.csv"
+    secret.write_text(KILLCHAIN_ROWS.format(n=1, domain="private[.]test"))
+    root = _checkout(tmp_path / "checkout", {
+        "indicators/csv/Q1_2024/Q1_2024_IRAN_BASED_CIB_NETWORK_[1].csv": KILLCHAIN_ROWS.format(n=11, domain="bracket[.]test"),
+        "indicators/csv/Q1_2024/Q1_2024_IRAN_BASED_CIB_NETWORK_1.csv": KILLCHAIN_ROWS.format(n=22, domain="plain[.]test"),
+    })
+    (root / "indicators/csv/Q1_2024/Q1_2024_CHINA_BASED_CIB_NETWORK.csv").symlink_to(secret)
+    project = Project(tmp_path / "project")
+    done = run("import", "meta", str(root), "--content", str(project.content), "--data", str(project.data))
+    assert done.returncode == 0, done.stderr
+    assert "skipped indicators/csv/Q1_2024/Q1_2024_CHINA_BASED_CIB_NETWORK.csv: is a link or not a plain file of the checkout; not copied" in done.stdout
+    assert not list(project.data.rglob("*CHINA*")) and "private" not in "".join(p.read_text() for p in project.content.rglob("*.yaml"))
+    check = run("check", "--full", "--content", str(project.content), "--data", str(project.data), "--now", "2026-01-01T00:00:00Z")
+    assert check.returncode == 0, check.stderr
+    project.build(drafts=True)
+    figures = {json.loads(p.read_text())["stated_counts"]["facebook_accounts"] for p in project.output.glob("disclosures/*/stats.json")}
+    assert figures == {11, 22}  # each page counts its own file: the bracketed name did not match the other one
+
+
+@needs_catalogue
+def test_reimport_keeps_what_a_person_decided_and_says_what_it_kept(tmp_path: Path) -> None:
+    project = Project(tmp_path)
+    args = ("import", "meta", str(CATALOGUE), "--content", str(project.content), "--data", str(project.data))
+    assert run(*args, "--publish").returncode == 0
+    written = sorted((project.content / "disclosures").glob("*.yaml"))
+    before = {p: p.read_bytes() for p in written}
+    for again in (run(*args), run(*args, "--publish")):  # publishing was decided: a re-import without --publish unpublishes nothing
+        assert again.stdout.startswith(f"imported 0 disclosure(s); {len(written)} unchanged; 0 kept as edited by a person"), again.stdout
+        assert {p: p.read_bytes() for p in written} == before
+    noted = written[0]
+    noted.write_text(noted.read_text().replace("Edit freely", "Checked by A. Person, 2026-12-01. Edit freely", 1))
+    data = next((project.data / "meta-threat-research" / "indicators" / "csv").rglob("*.csv"))
+    lines = data.read_text().splitlines(keepends=True)
+    data.write_text("".join(lines[:-1]))  # an indicator a person removed (it named an innocent account)
+    edited = data.read_bytes()
+    third = run(*args)
+    assert f"kept (edited by a person): {noted}" in third.stdout
+    assert f"kept data file (changed by a person): meta-threat-research/{data.relative_to(project.data / 'meta-threat-research').as_posix()}" in third.stdout
+    assert "Checked by A. Person" in noted.read_text() and data.read_bytes() == edited

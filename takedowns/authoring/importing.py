@@ -10,7 +10,10 @@ edited it, and the importer leaves it alone and says so.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import hashlib
+import json
+import os
 import re
 import shutil
 from dataclasses import dataclass, field
@@ -58,6 +61,8 @@ class Outcome:
     kept: list[str] = field(default_factory=list)  # edited by a person: left alone
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, why
     matches: list[str] = field(default_factory=list)  # how CSV and Markdown files of one network were paired
+    kept_data: list[str] = field(default_factory=list)  # copied data files a person changed since: left alone
+    updated_data: list[str] = field(default_factory=list)  # copied data files the checkout changed since: copied again
 
 
 def _words(name: str) -> str:
@@ -115,7 +120,14 @@ def describe(path: Path) -> tuple[dict[str, object] | None, str]:
 
 def _networks(root: Path, out: Outcome) -> list[Network]:
     """Group the indicator files of ``root`` by network: a CSV and a Markdown file of one network become one."""
-    files = sorted([*root.glob("indicators/csv/**/*.csv"), *root.glob("indicators/*.md")])
+    found = sorted([*root.glob("indicators/csv/**/*.csv"), *root.glob("indicators/*.md")])
+    real_root = Path(os.path.realpath(root))
+    files = []
+    for path in found:  # only the checkout's own files: a link could bring in any file of this machine, and publish it
+        if path.is_symlink() or not Path(os.path.realpath(path)).is_relative_to(real_root) or not path.is_file():
+            out.skipped.append((path.relative_to(root).as_posix(), "is a link or not a plain file of the checkout; not copied"))
+        else:
+            files.append(path)
     if not files:
         raise BuildError(Problem(str(root), message="holds no indicators/csv/**/*.csv or indicators/*.md: is it a checkout of "
                                                     f"{REPOSITORY}?"))
@@ -225,15 +237,13 @@ def import_meta(root: Path, content: Path, data: Path, publish: bool = False) ->
     networks = _networks(root, out)
     target = data / DATA_FOLDER
     seen: dict[str, str] = {}
+    copied = _copied(target)
     for net in networks:
         rels = []
         for path in net.files:
             rel = path.relative_to(root).as_posix()
-            dest = target / rel
-            if not dest.exists() or dest.read_bytes() != path.read_bytes():
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
-            rels.append(f"{DATA_FOLDER}/{rel}")
+            _copy_data(path, target / rel, f"{DATA_FOLDER}/{rel}", copied, out)
+            rels.append(glob.escape(f"{DATA_FOLDER}/{rel}"))  # a name like 'network_[1].csv' must match itself, not another file
         body = disclosure_text(net, root, commit, rels, publish)
         ident = re.search(r"^id: (\S+)$", body, re.M).group(1)  # type: ignore[union-attr]
         if ident in seen:  # two files that name the same network the same way: never let one overwrite the other
@@ -243,9 +253,46 @@ def import_meta(root: Path, content: Path, data: Path, publish: bool = False) ->
     licence = root / "LICENSE"
     notice = ("The files below this folder are Meta's threat indicators, copied unchanged from\n"
               f"{REPOSITORY} (commit {commit}), under the MIT licence that follows.\n\n")
-    if licence.is_file():
+    if licence.is_file() and not licence.is_symlink():
         atomic_write(target / "LICENSE", notice + licence.read_text(encoding="utf-8"))
+    if copied:
+        atomic_write(target / COPIED, json.dumps(dict(sorted(copied.items())), indent=1) + "\n")
     return out
+
+
+COPIED = ".imported-files.json"  # what the importer copied, by SHA-256: a file that differs since was changed by a person
+
+
+def _copied(target: Path) -> dict[str, str]:
+    try:
+        data = json.loads((target / COPIED).read_text())
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _copy_data(source: Path, dest: Path, shown: str, copied: dict[str, str], out: Outcome) -> None:
+    """Copy one of Meta's files into data/, unless a person changed the copy since the importer made it."""
+    key = shown
+    new = _sha(source)
+    if dest.exists():
+        now = _sha(dest)
+        if now == new:
+            copied[key] = new
+            return
+        if copied.get(key) != now:  # not what the importer wrote: someone removed an indicator, say; keep their file
+            out.kept_data.append(f"{shown} (the checkout's copy differs; compare them before copying it by hand)")
+            return
+        out.updated_data.append(shown)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(f".{dest.name}.importing")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, dest)
+    copied[key] = new
 
 
 def _commit(root: Path) -> str:
@@ -266,15 +313,21 @@ def _commit(root: Path) -> str:
 def _write_disclosure(folder: Path, body: str, out: Outcome) -> None:
     ident = re.search(r"^id: (\S+)$", body, re.M).group(1)  # type: ignore[union-attr]
     digest = hashlib.sha256(body.encode()).hexdigest()
-    text = f"{MARK}; sha256 of what it wrote below: {digest}. Edit freely: a re-import then leaves this file alone.\n{body}"
+    text = f"{_first_line(digest)}\n{body}"
     path = folder / f"{ident}.yaml"
     if path.exists():
         current = path.read_text(encoding="utf-8")
         first, _, rest = current.partition("\n")
         recorded = re.search(r"sha256 of what it wrote below: ([0-9a-f]{64})", first)
-        if not recorded or hashlib.sha256(rest.encode()).hexdigest() != recorded.group(1):
-            out.kept.append(str(path))
+        if not recorded or hashlib.sha256(rest.encode()).hexdigest() != recorded.group(1) or first != _first_line(recorded.group(1)):
+            out.kept.append(str(path))  # its text, or a note on its first line: a person's, left alone
             return
+        # Publishing is a person's decision: a re-import keeps the disclosure as published or as draft as it is.
+        state = re.search(r"^draft: (true|false)$", rest, re.M)
+        if state and f"\ndraft: {state.group(1)}\n" not in body:
+            body = re.sub(r"^draft: (true|false)$", f"draft: {state.group(1)}", body, flags=re.M)
+            digest = hashlib.sha256(body.encode()).hexdigest()
+            text = f"{_first_line(digest)}\n{body}"
         if current == text:
             out.unchanged.append(str(path))
             return
@@ -283,10 +336,16 @@ def _write_disclosure(folder: Path, body: str, out: Outcome) -> None:
     out.written.append(str(path))
 
 
+def _first_line(digest: str) -> str:
+    return f"{MARK}; sha256 of what it wrote below: {digest}. Edit freely: a re-import then leaves this file alone."
+
+
 def report(out: Outcome) -> str:
     lines = [f"imported {len(out.written)} disclosure(s); {len(out.unchanged)} unchanged; {len(out.kept)} kept as edited by a person; "
              f"{len(out.skipped)} file(s) skipped"]
     lines += [f"  kept (edited by a person): {k}" for k in out.kept]
+    lines += [f"  kept data file (changed by a person): {k}" for k in out.kept_data]
+    lines += [f"  updated data file (changed in the checkout): {k}" for k in out.updated_data]
     lines += [f"  skipped {f}: {why}" for f, why in out.skipped]
     lines += [f"  paired {m}" for m in out.matches]
     return "\n".join(lines)
