@@ -17,8 +17,10 @@ import pexpect
 import pytest
 import yaml
 from conftest import ROOT, Project, disclosure_dict
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from takedowns.cli import main
+from takedowns.errors import BuildError
 from takedowns.pipeline import build
 
 BUILD = [sys.executable, str(ROOT / "build.py")]
@@ -178,13 +180,18 @@ def test_draft_is_in_no_output_and_shown_marked_with_drafts(project: Project) ->
     project.build(search_index=True)
     text = _all_text(project.output)
     assert "draft-one" not in text and "Pangolin" not in text and "Peru" not in text and "pangolin" not in text
-    project.build(drafts=True)
-    page = project.html("disclosures/draft-one/index.html")
+    published = _all_text(project.output)
+    with pytest.raises(BuildError, match="holds a published build; a preview"):  # never over the published site
+        project.build(drafts=True)
+    assert _all_text(project.output) == published
+    preview = project.root / "preview"
+    project.build(drafts=True, output=preview)
+    page = HTMLParser((preview / "disclosures/draft-one/index.html").read_text())
     assert page.css_first("header .banner.preview").text() == "Draft. Not visible on the published site."
-    index = project.html("index.html")
+    index = HTMLParser((preview / "index.html").read_text())
     assert "Preview build" in index.css_first("p.banner.preview").text()
     assert [r.css_first("strong.tag-warn").text() for r in index.css("tr.unpublished")] == ["Draft"]
-    assert (project.output / "robots.txt").read_text().startswith("User-agent: *\nDisallow: /")
+    assert (preview / "robots.txt").read_text().startswith("User-agent: *\nDisallow: /")
 
 
 def test_dates_quoted_or_not_mean_the_same(project: Project) -> None:
