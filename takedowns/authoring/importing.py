@@ -22,36 +22,61 @@ from urllib.parse import quote
 
 import yaml
 
-from ..content.countries import country
 from ..content.schema import FIGURES
 from ..errors import BuildError, Problem
 from ..files import atomic_write
-from ..formats.meta.indicators import figures, parse_indicators
+from .meta_files import Case, read_csv, read_markdown
 
 REPOSITORY = "https://github.com/facebook/threat-research"
 MARK = "# imported by `build.py import meta`"
 DATA_FOLDER = "meta-threat-research"
 
-# Reports that are about hacking, malware or espionage, not influence operations, by words in their file names.
-NOT_INFLUENCE = {"hacker": "hacking", "malware": "malware", "surveillance": "surveillance for hire", "malicious_mobile_apps": "malicious apps",
-                 "_apt": "hacking group (APT)", "espionage": "espionage"}
-WHOLE_REPORTS = ("metas_adversarial_threat_report", "removing_coordinated_inauthentic_behavior_from")
-
-
 @dataclass
 class Network:
-    key: tuple[str, str, str, str]  # year, period, origin slug, number: what identifies it across files
-    year: str
-    period: str
-    countries: list[str]
-    targets: list[str]
-    campaign: str
-    descriptor: str
-    number: str
-    files: list[Path] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    summary: str = ""  # Meta's "Network Summary" prose, when a Markdown file has one
-    matched: str = ""
+    """One network: the cases of Meta's files that describe it (a CSV, a Markdown file or case study, or both)."""
+
+    cases: list[Case]
+    note: str = ""  # how its files were joined, for the importer's report and the disclosure's first lines
+
+    @property
+    def first(self) -> Case:
+        return self.cases[0]
+
+    @property
+    def files(self) -> list[Path]:
+        return list(dict.fromkeys(c.path for c in self.cases))
+
+    @property
+    def dataset_files(self) -> list[Path]:
+        """The files whose statistics are this network's alone (a Markdown file of several case studies is not one)."""
+        return list(dict.fromkeys(c.path for c in self.cases if c.whole_file))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.cases:
+            for k, v in c.counts.items():
+                out.setdefault(k, v)
+        return out
+
+    @property
+    def period(self) -> tuple[str, str, str]:
+        """Year, period and where it comes from: a file's own words before any file's name."""
+        stated = [c for c in self.cases if c.period_from == "text"]
+        c = (stated or self.cases)[0]
+        return c.year, c.period, c.period_from
+
+    @property
+    def countries(self) -> list[str]:
+        return max((c.countries for c in self.cases), key=len)
+
+    @property
+    def targets(self) -> list[str]:
+        return list(dict.fromkeys(t for c in self.cases for t in c.targets))
+
+    @property
+    def quoted(self) -> Case | None:
+        return next((c for c in self.cases if c.paragraphs), None)
 
 
 @dataclass
@@ -61,114 +86,74 @@ class Outcome:
     kept: list[str] = field(default_factory=list)  # edited by a person: left alone
     skipped: list[tuple[str, str]] = field(default_factory=list)  # file, why
     matches: list[str] = field(default_factory=list)  # how CSV and Markdown files of one network were paired
+    merges: list[str] = field(default_factory=list)  # files of one network joined by the indicators they share
     kept_data: list[str] = field(default_factory=list)  # copied data files a person changed since: left alone
     updated_data: list[str] = field(default_factory=list)  # copied data files the checkout changed since: copied again
 
 
-def _words(name: str) -> str:
-    return " ".join(re.sub(r"[_\-#&]+", " ", name).split()).lower()
+def _agree(a: dict[str, int], b: dict[str, int]) -> list[str] | None:
+    """The counts two files both state, if every one of them is the same in both (at least two), else None."""
+    shared = sorted(set(a) & set(b), key=list(FIGURES).index)
+    if len(shared) < 2 or any(a[k] != b[k] for k in shared):
+        return None
+    return shared
 
 
-_PERIOD = re.compile(r"\b(q[1-4](?: [1-4])?|h[12]) (20\d\d)\b")
-
-
-def describe(path: Path) -> tuple[dict[str, object] | None, str]:
-    """Return what a file name says about its network (period, origin, number), or None and why it is skipped."""
-    name = path.name.rsplit(".", 1)[0]
-    lower = name.lower()
-    for word, what in NOT_INFLUENCE.items():
-        if word in lower.replace(" ", "_"):
-            return None, f"{'an' if what[0] in 'aeiou' else 'a'} {what} report, not an influence operation"
-    if any(w in lower for w in WHOLE_REPORTS):
-        return None, "a whole report's indicators in one file, several networks (hacking and influence) mixed: split it by hand"
-    words = _words(name)
-    periods = list(_PERIOD.finditer(words))
-    if not periods:
-        return None, "no report period (Q1 2024, H2 2025, ...) in the file name"
-    last = periods[-1]
-    rest = words[last.end():].strip()
-    based = re.match(r"(.*?)\s*based\s+(.*)$", rest)
-    if not based:
-        return None, "the file name does not say where the network is based; add it by hand"
-    countries, campaign = [], []
-    tokens = based.group(1).split()
-    i = 0
-    while i < len(tokens):
-        for j in range(len(tokens), i, -1):
-            try:
-                countries.append(country(" ".join(tokens[i:j])).name)
-                i = j
-                break
-            except ValueError:
-                continue
-        else:
-            campaign.append(tokens[i])
-            i += 1
-    if not countries:
-        return None, f"no country of origin recognised in {based.group(1)!r}"
-    tail = based.group(2)
-    number = ""
-    m = re.search(r"\b(?:network|cluster)\s+(?:(cs)\s*)?(\d+)\b", tail)
-    if m:
-        number = (m.group(1) or "") + m.group(2)
-    descriptor = re.sub(r"\s+(?:cs\s*)?\d+$|\s+updated$", "", tail.split(" updated")[0]).strip()
-    descriptor = re.sub(r"\b(cib|ib)\b", lambda x: x.group(1).upper(), descriptor)
-    period = last.group(1).upper().replace(" ", "–")
-    return {"year": last.group(2), "period": period, "countries": countries, "campaign": " ".join(campaign).title(),
-            "descriptor": descriptor, "number": number}, ""
+def _stated(keys: list[str], counts: dict[str, int]) -> str:
+    return ", ".join(f"{FIGURES[k]} {counts[k]:,}" for k in keys)
 
 
 def _networks(root: Path, out: Outcome) -> list[Network]:
-    """Group the indicator files of ``root`` by network: a CSV and a Markdown file of one network become one."""
+    """Read every file into the networks it describes; join a CSV with the Markdown case study of the same network."""
     found = sorted([*root.glob("indicators/csv/**/*.csv"), *root.glob("indicators/*.md")])
     real_root = Path(os.path.realpath(root))
-    files = []
+    csvs: list[Case] = []
+    mds: list[Case] = []
     for path in found:  # only the checkout's own files: a link could bring in any file of this machine, and publish it
-        if path.is_symlink() or not Path(os.path.realpath(path)).is_relative_to(real_root) or not path.is_file():
-            out.skipped.append((path.relative_to(root).as_posix(), "is a link or not a plain file of the checkout; not copied"))
-        else:
-            files.append(path)
-    if not files:
-        raise BuildError(Problem(str(root), message="holds no indicators/csv/**/*.csv or indicators/*.md: is it a checkout of "
-                                                    f"{REPOSITORY}?"))
-    csvs: list[Network] = []
-    mds: list[Network] = []
-    for path in files:
-        about, why = describe(path)
         rel = path.relative_to(root).as_posix()
-        if about is None:
-            out.skipped.append((rel, why))
+        if path.is_symlink() or not Path(os.path.realpath(path)).is_relative_to(real_root) or not path.is_file():
+            out.skipped.append((rel, "is a link or not a plain file of the checkout; not copied"))
             continue
-        part = figures({"indicators": parse_indicators(path.read_bytes(), rel)})
-        key = (str(about["year"]), str(about["period"]), "-".join(_slug(c) for c in about["countries"]), str(about["number"]))  # type: ignore[union-attr]
-        net = Network(key, str(about["year"]), str(about["period"]), list(about["countries"]), [], str(about["campaign"]),  # type: ignore[call-overload]
-                      str(about["descriptor"]), str(about["number"]), [path], dict(part["stated_counts"]))
         if path.suffix == ".md":
-            net.summary = _network_summary(path.read_text(encoding="utf-8"))
-            mds.append(net)
+            cases, why = read_markdown(path, rel)
+            mds += cases
         else:
-            csvs.append(net)
+            case, why = read_csv(path, rel)
+            csvs += [case] if case else []
+        if why:
+            out.skipped.append((rel, why))
+    networks = [Network([c]) for c in csvs]
+    alone: list[Network] = []
     for md in mds:
-        # Pair a Markdown file with the CSV of the same year and origin whose stated counts agree with it on every
-        # count both state (at least two): file names alone disagree (H2 2025 vs Q2–3 2025, network-2 vs CS1).
-        candidates = [c for c in csvs if c.year == md.year and c.countries == md.countries and len(c.files) == 1
-                      and len(shared := set(c.counts) & set(md.counts)) >= 2 and all(c.counts[k] == md.counts[k] for k in shared)]
-        if len(candidates) == 1:
-            c = candidates[0]
-            c.files.append(md.files[0])
-            c.summary = md.summary
-            c.counts = {**md.counts, **c.counts}
-            c.matched = (f"{c.files[0].name} and {md.files[0].name}: same year and origin, and the same "
-                         f"{len(set(c.counts) & set(md.counts))} stated counts")
-            out.matches.append(c.matched)
+        # A Markdown case study and a CSV are one network when they are of the same year and origin and every count
+        # both state is the same (at least two): names alone disagree (H2 2025 vs Q2-3 2025, network-2 vs CS1).
+        fits = [(n, shared) for n in networks if len(n.cases) == 1 and n.first.year == md.year and set(n.first.countries) <= set(md.countries)
+                and n.first.countries and (shared := _agree(n.first.counts, md.counts)) is not None]
+        if len(fits) == 1:
+            net, shared = fits[0]
+            net.cases.append(md)
+            net.note = (f"{net.first.path.name} and {md.path.name}{' (' + md.case + ')' if md.case else ''}: the same year and origin, "
+                        f"and the same {len(shared)} counts stated in both ({_stated(shared, md.counts)})")
+            out.matches.append(net.note)
         else:
-            csvs.append(md)
-    return csvs
-
-
-def _network_summary(text: str) -> str:
-    m = re.search(r"^##\s+.*Network Summary\s*$(.*?)(?=^##\s|\Z)", text, re.M | re.S)
-    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", m.group(1)) if p.strip()) if m else ""
+            alone.append(Network([md]))
+    networks += alone
+    # Files of the same year and origin that list the same indicators describe one network, whatever their names say.
+    merged: list[Network] = []
+    for net in networks:
+        into = next((m for m in merged if m.first.year == net.first.year and set(m.countries) & set(net.countries)
+                     and (common := set().union(*(c.indicators for c in m.cases)) & set().union(*(c.indicators for c in net.cases)))
+                     and all(m.counts[k] == v for k, v in net.counts.items() if k in m.counts)), None)
+        if into is None:
+            merged.append(net)
+            continue
+        common = sorted(set().union(*(c.indicators for c in into.cases)) & set().union(*(c.indicators for c in net.cases)))
+        into.cases += net.cases
+        into.note = ((into.note + "; ") if into.note else "") + (
+            f"{into.first.path.name} and {net.first.path.name}: the same year and origin, and {len(common)} indicator(s) listed in both "
+            f"({', '.join(common[:3])}{', …' if len(common) > 3 else ''})")
+        out.merges.append(into.note)
+    return merged
 
 
 def _slug(text: str) -> str:
@@ -182,49 +167,69 @@ def _period_end(year: str, period: str) -> dt.date:
     return following - dt.timedelta(days=1)
 
 
-def disclosure_text(net: Network, root: Path, commit: str, files: list[str], publish: bool) -> str:
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def disclosure_text(net: Network, root: Path, commit: str, data_paths: dict[Path, str], publish: bool) -> str:
     """Return the YAML of one imported network."""
-    label = f"{'/'.join(net.countries)}-based {net.descriptor}" + (f" {net.number.upper()}" if net.number else "")
-    if net.campaign:
-        label = f"{net.campaign}: {label}"
-    kind = "" if net.descriptor.lower() == "cib network" else _slug(net.descriptor)  # "recidivist CIB cluster", "IB cluster"
-    ident = "-".join(x for x in ("meta", net.year, _slug(net.period), *(_slug(c) for c in net.countries), _slug(net.campaign), kind,
-                                 net.number) if x)
+    first, countries, targets = net.first, net.countries, net.targets
+    year, period, period_from = net.period
+    number = next((c.number for c in net.cases if c.number), "")
+    if countries:
+        label = f"{'/'.join(countries)}-based {first.descriptor}" + (f" {number.upper()}" if number else "")
+    else:
+        label = f"{first.descriptor} targeting {_and(targets)}"
+    if first.campaign:
+        label = f"{first.campaign}: {label}"
+    kind = "" if first.descriptor.lower() == "cib network" else _slug(first.descriptor)  # "recidivist CIB cluster", "IB cluster"
+    where = [_slug(c) for c in countries] or ["targeting", *(_slug(t) for t in targets)]
+    ident = "-".join(x for x in ("meta", year, _slug(period), *where, _slug(first.campaign), kind, number) if x)
     counts = {k: v for k, v in net.counts.items() if k in FIGURES}
     stated = [f"{FIGURES[k]}: {v:,}" for k, v in sorted(counts.items(), key=lambda kv: list(FIGURES).index(kv[0]))]
-    sources = [{"title": f"Meta threat-research indicators: {p.relative_to(root).as_posix()}",
-                "url": f"{REPOSITORY}/blob/{commit}/{quote(p.relative_to(root).as_posix())}", "kind": "data"} for p in net.files]
+    url = {p: f"{REPOSITORY}/blob/{commit}/{quote(p.relative_to(root).as_posix())}" for p in net.files}
+    sources = [{"title": f"Meta threat-research indicators: {p.relative_to(root).as_posix()}", "url": url[p], "kind": "data"} for p in net.files]
+    report = f"Meta's Adversarial Threat Report {period} {year}" if period_from == "text" else f"the report period {period} {year} (as its file's name gives it)"
+    quoted = net.quoted
+    if quoted is not None:
+        says = "Meta's words about the network are quoted here; this site adds no attribution of its own."
+    elif countries:
+        says = f"Meta's indicator file names it a {'/'.join(countries)}-based {first.descriptor}; this site adds no attribution of its own."
+    else:
+        says = f"Meta's indicator file names the network by its targets ({_and(targets)}) and states no origin; this site adds no attribution of its own."
     values: dict[str, object] = {
         "id": ident,
-        "title": f"{label} (Meta, {net.period} {net.year})",
+        "title": f"{label} (Meta, {period} {year})",
         "platform": "meta",
-        "announced": _period_end(net.year, net.period).isoformat(),
+        "announced": _period_end(year, period).isoformat(),
         "announced_approximate": True,
-        "countries": net.countries,
-        # An importer cannot weigh Meta's words: the kind stays unclassified until a person reads them.
-        "attribution": {"kind": "unclassified",
-                        "text": f"Meta's indicator file names it a {'/'.join(net.countries)}-based {net.descriptor}; "
-                                "this site adds no attribution of its own." if not net.summary else
-                                "Meta's words about the network are quoted here; this site adds no attribution of its own."},
+        "countries": countries,
     }
-    if net.summary:
-        values["attribution"]["quote"] = net.summary.split("\n\n")[0]  # type: ignore[index]
-        values["attribution"]["quote_source"] = sources[-1]["url"]  # type: ignore[index]
-    facebook = counts.get("facebook_accounts", 0) + counts.get("instagram_accounts", 0)
-    if facebook:
-        values["accounts_announced"] = facebook
+    if targets:
+        values["targets"] = targets
+    # An importer cannot weigh Meta's words: the kind stays unclassified until a person reads them.
+    values["attribution"] = {"kind": "unclassified", "text": says}
+    if quoted is not None:
+        values["attribution"]["quote"] = quoted.quote  # type: ignore[index]
+        values["attribution"]["quote_source"] = url[quoted.path]  # type: ignore[index]
+    # No accounts_announced: Meta states Facebook and Instagram accounts apart, never their sum, and the site adds none.
     if counts:
         values["figures"] = dict(sorted(counts.items()))
-    values["summary"] = (f"A {'/'.join(net.countries)}-based network in Meta's published threat indicators"
+    origin = f"A {'/'.join(countries)}-based network" if countries else f"A network targeting {_and(targets)}, whose origin Meta's files do not state,"
+    values["summary"] = (f"{origin} in Meta's published threat indicators, from {report}"
                          + ("; as Meta's files state them, " + "; ".join(stated) + "." if stated else "."))
-    if net.summary:
-        values["body"] = "In Meta's words:\n\n" + "\n\n".join("> " + p for p in net.summary.split("\n\n")) + "\n"
+    if quoted is not None:
+        heading = f"In Meta's words ({quoted.case}):" if quoted.case else "In Meta's words:"
+        values["body"] = heading + "\n\n" + "\n\n".join("> " + p for p in quoted.paragraphs) + "\n"
     values["sources"] = sources
     values["tags"] = ["meta", "cib"]
-    values["datasets"] = [{"role": "indicators", "format": "meta-indicators", "path": files}]
+    if net.dataset_files:
+        values["datasets"] = [{"role": "indicators", "format": "meta-indicators", "path": [data_paths[p] for p in net.dataset_files]}]
     values["draft"] = not publish
     text = yaml.safe_dump(values, sort_keys=False, allow_unicode=True, width=110)
-    note = f"# The network's files were paired: {net.matched}.\n" if net.matched else ""
+    note = f"# The network's files were joined: {net.note}.\n" if net.note else ""
+    note += (f"# The report period, {period} {year}, is the one {quoted.path.name if quoted and quoted.period_from == 'text' else 'a file'} states in its text.\n"
+             if period_from == "text" else f"# The report period, {period} {year}, is taken from the file's name: no file states it in its text.\n")
     return "# yaml-language-server: $schema=../../disclosure.schema.json\n" + note + text
 
 
@@ -239,12 +244,13 @@ def import_meta(root: Path, content: Path, data: Path, publish: bool = False) ->
     seen: dict[str, str] = {}
     copied = _copied(target)
     for net in networks:
-        rels = []
+        paths = {}
         for path in net.files:
             rel = path.relative_to(root).as_posix()
             _copy_data(path, target / rel, f"{DATA_FOLDER}/{rel}", copied, out)
-            rels.append(glob.escape(f"{DATA_FOLDER}/{rel}"))  # a name like 'network_[1].csv' must match itself, not another file
-        body = disclosure_text(net, root, commit, rels, publish)
+            paths[path] = glob.escape(f"{DATA_FOLDER}/{rel}")  # a name like 'network_[1].csv' must match itself, not another file
+        rels = list(paths.values())
+        body = disclosure_text(net, root, commit, paths, publish)
         ident = re.search(r"^id: (\S+)$", body, re.M).group(1)  # type: ignore[union-attr]
         if ident in seen:  # two files that name the same network the same way: never let one overwrite the other
             raise BuildError(Problem(rels[0], message=f"would be imported as {ident!r}, like {seen[ident]}; rename one of them"))
@@ -348,5 +354,6 @@ def report(out: Outcome) -> str:
     lines += [f"  updated data file (changed in the checkout): {k}" for k in out.updated_data]
     lines += [f"  skipped {f}: {why}" for f, why in out.skipped]
     lines += [f"  paired {m}" for m in out.matches]
+    lines += [f"  joined {m}" for m in out.merges]
     return "\n".join(lines)
 

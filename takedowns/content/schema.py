@@ -45,7 +45,7 @@ FIGURES = {
     "facebook_events": N_("Facebook Events"),
     "instagram_accounts": N_("Instagram accounts"),
     "page_followers": N_("Accounts following the Pages"),
-    "group_members": N_("Accounts in the Groups"),
+    "group_members": N_("Accounts that joined or followed the Groups"),
     "instagram_followers": N_("Accounts following the Instagram accounts"),
     "ad_spend_usd": N_("Spent on ads (US dollars)"),
     "youtube_channels": N_("YouTube channels"),
@@ -146,8 +146,9 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
     Field("active_from", Date(), "First day the network was active, as the platform reported it (for disclosures without a tweets "
           "dataset; with one, the first tweet is used)."),
     Field("active_until", Date(), "Last day the network was active, as the platform reported it (same rule)."),
-    Field("countries", ListOf(COUNTRY, min_items=1, max_items=50, scalar_ok=True, unique=True),
-          "Where the platform says the operation came from: country names or ISO codes.", required=True),
+    Field("countries", ListOf(COUNTRY, min_items=0, max_items=50, scalar_ok=True, unique=True),
+          "Where the platform says the operation came from: country names or ISO codes; `[]` when the platform names "
+          "the operation only by its targets and states no origin.", required=True),
     Field("targets", ListOf(Text(120), max_items=50, scalar_ok=True), "Audiences the operation targeted.", default=()),
     Field("attribution", ATTRIBUTION, "Who the platform says ran the operation.", required=True),
     Field("accounts_announced", Integer(0), "Number of accounts given in the announcement."),

@@ -17,6 +17,7 @@ import io
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -107,24 +108,43 @@ class IndicatorsPartial:
     unknown_procedures: Counter[str] = field(default_factory=Counter)  # codes not in Meta's published list
 
 
+# An amount as Meta writes it: 1326, 1,326, 1.9 million; it starts where a run of digits starts (linear time, see _NUMBER).
+_AMOUNT = r"(?<!\d)(?<!\d,)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?: million)?)"
+_WHO = r"(?:accounts?|users?)"
+_THESE = r"(?:one or more of these|this|the)"
 # Counts as Meta writes them, as (pattern, figure key) — in the kill-chain rows and in the prose summaries.
+# tests/test_meta.py lists every count-like phrase of Meta's published files: each must be read by one of these
+# or be named, with its reason, as not a count.
 _PROSE = (
-    (rf"{_NUMBER} Facebook accounts?", "facebook_accounts"),
-    (rf"{_NUMBER} Pages?\b", "facebook_pages"),
-    (rf"{_NUMBER} Groups?\b", "facebook_groups"),
-    (rf"{_NUMBER} (?:Facebook )?Events?\b", "facebook_events"),
-    (rf"{_NUMBER} Instagram accounts?", "instagram_accounts"),
-    (rf"{_NUMBER} (?:accounts|users) followed one or more of these Pages", "page_followers"),
-    (rf"{_NUMBER} (?:accounts|users) followed one or more of these Instagram accounts", "instagram_followers"),
-    (rf"{_NUMBER} (?:accounts|users) (?:joined|followed) (?:one or more of )?(?:these|this) Groups?", "group_members"),
-    (rf"\${_NUMBER} in spending for ads", "ad_spend_usd"),
+    (rf"{_AMOUNT} Facebook accounts?\b", "facebook_accounts"),
+    (rf"{_AMOUNT} (?:Facebook )?Pages?\b", "facebook_pages"),
+    (rf"{_AMOUNT} (?:Facebook )?Groups?\b", "facebook_groups"),
+    (rf"{_AMOUNT} (?:Facebook )?Events?\b", "facebook_events"),
+    (rf"{_AMOUNT} Instagram accounts?\b", "instagram_accounts"),
+    (rf"{_AMOUNT} {_WHO} followed {_THESE} Pages?\b", "page_followers"),
+    (rf"{_AMOUNT} {_WHO} followed {_THESE} Instagram accounts?\b", "instagram_followers"),
+    (rf"{_AMOUNT} {_WHO} (?:joined|followed) {_THESE} Groups?\b", "group_members"),
+    (rf"\${_AMOUNT} in (?:spending for ads|ad spend)\b", "ad_spend_usd"),
+    (rf"{_AMOUNT} USD in (?:spending for ads|ad spend)\b", "ad_spend_usd"),
 )
 _ROW_COUNT = {("0.9.1", "accounts"): "facebook_accounts", ("0.9.1", "pages"): "facebook_pages", ("0.9.1", "groups"): "facebook_groups",
               ("0.9.1", "events"): "facebook_events", ("0.9.2", "accounts"): "instagram_accounts"}
 
 
 def _number(text: str) -> int:
-    return int(text.replace(",", ""))
+    """Return an amount as Meta wrote it ("1,326", "1.9 million") as a whole number, exactly."""
+    digits, million, _ = text.replace(",", "").partition(" million")
+    return int(Decimal(digits) * (1_000_000 if million else 1))
+
+
+_LINK = re.compile(r"!?\[([^\]\n]{0,500})\]\([^)\s]{0,4000}\)")
+
+
+def plain_text(markdown: str) -> str:
+    """Return Markdown prose as the words a reader sees: headings dropped, links as their text, no emphasis markers."""
+    lines = [ln for ln in markdown.splitlines() if not ln.lstrip().startswith("#")]
+    text = _LINK.sub(lambda m: m.group(1), " ".join(" ".join(lines).split()))
+    return text.replace("**", "").replace("`", "")
 
 
 def _sentences_with_counts(text: str, found: dict[str, int], phrases: list[str]) -> None:
@@ -213,8 +233,8 @@ def _csv(text: str, name: str, part: IndicatorsPartial) -> None:
 def _markdown(text: str, part: IndicatorsPartial) -> None:
     part.layouts["Markdown"] += 1
     summary = re.search(r"^##[ \t]+[^\n]*Network Summary[ \t]*$(.*?)(?=^##\s|\Z)", text, re.M | re.S)  # a heading is one line
-    if summary:
-        _sentences_with_counts(summary.group(1), part.counts, part.phrases)
+    if summary:  # Meta's sentences as a reader sees them: no headings, no link syntax
+        _sentences_with_counts(plain_text(summary.group(1)), part.counts, part.phrases)
     for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.lstrip().startswith("|") else []
         if len(cells) >= 2 and not set(cells[0]) <= set(":- ") and cells[0].lower() != "indicator type":
