@@ -21,7 +21,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from .counts import Counts, Rows, Segment
+from .counts import Counts, Segment
+from .rows import Rows
 
 TOP = 20
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -12,8 +12,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...statistics.counts import Counts, Rows
+from ...statistics.counts import Counts
 from ...statistics.partials import WEEKDAYS, median, partial_type, top
+from ...statistics.rows import Rows
 from .signal_rows import CLIENT_USERS, KEYED, REPLIES, minutes, rows_of_tweets
 from .signals import signals
 

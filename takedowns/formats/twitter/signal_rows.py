@@ -12,7 +12,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ...statistics.counts import Counts, Rows
+from ...statistics.counts import Counts
+from ...statistics.rows import Rows
 
 CLUSTER_CHARACTERS = 20  # ... and is at least this long
 
