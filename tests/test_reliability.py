@@ -812,3 +812,30 @@ def test_a_copied_or_linked_marker_does_not_let_a_build_wipe_other_files(project
     assert done.returncode == 1 and "is a link to another build's" in done.stderr, done.stderr
     assert (linked / "notes.txt").read_text() == "mine"
     assert build_cli(project).returncode == 0  # its own output, untouched since: rebuilt as ever
+
+
+def test_editing_the_common_hosts_list_invalidates_the_cross_campaign_cache(tmp_path: Path) -> None:
+    """The list of hosts too common to link releases is data the cross-campaign views are computed with: their cache key covers it."""
+    copy = tmp_path / "code"
+    shutil.copytree(ROOT / "takedowns", copy / "takedowns", ignore=shutil.ignore_patterns("__pycache__"))
+    script = "from takedowns.freshness import code_digest; print(code_digest('across.campaigns'))"
+
+    def digest() -> str:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=copy, env={**os.environ, "PYTHONPATH": str(copy)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    before = digest()
+    hosts = copy / "takedowns" / "statistics" / "common_hosts.txt"
+    hosts.write_text(hosts.read_text() + "news.test\n")
+    assert digest() != before
+
+
+def test_a_failing_check_full_ends_with_its_message_and_exit_1_every_time(project: Project) -> None:
+    """Reader threads are closed when a task stops: the process never ends in a fatal error (exit 134) instead of the message."""
+    project.add()
+    _edit_tweets(project, lambda t: t.replace("2019-01-07 10:15", "2019-02-30 10:15", 1))
+    for _ in range(3):
+        done = check_cli(project, "--full")
+        assert done.returncode == 1 and "Fatal Python error" not in done.stderr, done.stderr
+        assert "tiny/tweets.csv:2: tweet_time is '2019-02-30 10:15'" in done.stderr
