@@ -13,13 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import gettext as gettext_lib
 import io
+import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from .errors import BuildError, Problem
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 SOURCE_LANGUAGE = "en"  # the language the interface is written in: it needs no catalog
@@ -49,12 +53,32 @@ def _compiled(lang: str, mtime_ns: int) -> gettext_lib.NullTranslations:  # keye
 
     with open(_catalog_path(lang), "rb") as f:
         catalog = read_po(f, locale=lang)
+    # Jinja marks a translation safe HTML (only the values put into it are escaped): a translation may hold no
+    # markup its original does not, or a catalog could put a script or a link on every page of its language.
+    problems = [Problem(str(_catalog_path(lang)), m.lineno, 0, why) for m in catalog if m.id and m.string and (why := markup_problem(m.id, m.string))]
+    if problems:
+        raise BuildError(problems)
     compiled = io.BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)  # a fuzzy (unchecked) translation is not shown
     compiled.seek(0)
     return Translations(compiled)
 
 
+
+
+_MARKUP = re.compile(r"<[^>]*>|&#?\w+;")
+
+
+def markup_problem(original: Any, translation: Any) -> str | None:
+    """Return why a translation's markup is not its original's (tags or entities it adds), or None."""
+    originals = [original] if isinstance(original, str) else list(original)
+    texts = [translation] if isinstance(translation, str) else list(translation)
+    allowed = Counter(t for o in originals for t in _MARKUP.findall(o))
+    for text in texts:
+        added = Counter(_MARKUP.findall(text or "")) - allowed
+        if added:
+            return f"the translation of {originals[0]!r} holds markup its original has not ({', '.join(sorted(added))}); refused"
+    return None
 
 
 def _translations(lang: str) -> gettext_lib.NullTranslations:
@@ -230,6 +254,8 @@ def catalog_problems(template: Path, lang: str) -> list[str]:
             problems.append(f"{lang}: untranslated: {name!r}")
         elif have.fuzzy:
             problems.append(f"{lang}: fuzzy (not shown until checked): {name!r}")
+        elif why := markup_problem(key, have.string):
+            problems.append(f"{lang}: {why}")
         else:
             expected = set(fields.findall(name)) - {"num"}
             for text in strings:

@@ -188,3 +188,35 @@ def test_untranslated_titles_in_listings_keep_their_language(example_site: Path)
     assert links["China, dirigida a Hong Kong: 936 cuentas (agosto de 2019)"].get("lang") is None  # translated in its YAML
     assert links["Internet Research Agency: 3,841 accounts (October 2018)"].get("lang") == "en"
     assert all("lang" not in a.attributes for a in page(example_site, "index.html").css("table.disclosures td.title a"))
+
+
+def test_a_catalog_translation_with_markup_its_original_lacks_is_refused(tmp_path: Path) -> None:
+    """Jinja shows a translation as HTML: a catalog must not be able to put a script or a handler on every page of its language."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import Project
+
+    from takedowns.i18n import markup_problem
+
+    assert markup_problem("Data table", "Tabla de datos") is None
+    assert markup_problem("See <a href=\"%(url)s\">the list</a>", "Vea <a href=\"%(url)s\">la lista</a>") is None
+    assert markup_problem("Data table", "<b>Tabla</b>") == "the translation of 'Data table' holds markup its original has not (</b>, <b>); refused"
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "takedowns", code / "takedowns", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "build.py", code / "build.py")
+    po = code / "takedowns" / "locale" / "es" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text()
+    assert 'msgid "Data table"\nmsgstr "Tabla de datos"' in text
+    po.write_text(text.replace('msgid "Data table"\nmsgstr "Tabla de datos"', 'msgid "Data table"\nmsgstr "<script>alert(1)</script>Tabla"'))
+    line = po.read_text()[: po.read_text().index('msgid "Data table"')].count("\n") + 1
+    project = Project(tmp_path / "p")
+    with (project.content / "site.yaml").open("a") as f:
+        f.write("languages: [es]\n")
+    project.add()
+    done = subprocess.run([sys.executable, str(code / "build.py"), "build", "--content", str(project.content), "--data", str(project.data),
+                           "--templates", str(ROOT / "templates"), "--output", str(project.output), "--no-search", "--quiet",
+                           "--now", "2026-01-01T00:00:00Z", "--cache", str(tmp_path / "cache")], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 1 and not project.output.exists()
+    assert (f"{po}:{line}: the translation of 'Data table' holds markup its original has not (</script>, <script>); refused") in done.stderr, done.stderr
