@@ -24,11 +24,14 @@ def stages(path: Path, signals_on: bool) -> None:
     from takedowns.content.model import DatasetFile
     from takedowns.formats.twitter import partial as stats
     from takedowns.formats.twitter import signals
+    from takedowns.statistics.partials import read_partial, write_partial
     from takedowns.statistics.tasks import Task, run_task
 
     if not signals_on:
         stats.rows_of_tweets = lambda batch, retweet, minute: {}  # type: ignore[assignment]
-    file = DatasetFile(path.name, path, path.stat().st_size, "bench")
+    import hashlib
+
+    file = DatasetFile(path.name, path, path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())  # as the loading stage computes it
     start = time.perf_counter()
     t = run_task(Task(file, "tweets", "twitter", False)).partial
     print(f"read into the partial ({'with' if signals_on else 'without'} the signals' rows): {time.perf_counter() - start:.2f} s")
@@ -36,10 +39,10 @@ def stages(path: Path, signals_on: bool) -> None:
         return
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
         start = time.perf_counter()
-        stats.write_partial(t, Path(folder) / "p.part")
+        write_partial(t, Path(folder) / "p.part")
         size = (Path(folder) / "p.part").stat().st_size
         print(f"store the partial: {time.perf_counter() - start:.2f} s, {size / 1e6:.0f} MB")
-        t, _ = stats.read_partial(Path(folder) / "p.part")
+        t, _ = read_partial(Path(folder) / "p.part")
         active = t.users.distinct()
         for name, run in (("in_network", lambda: signals.in_network(t, None)), ("co_retweet", lambda: signals.co_retweet(t, active)),
                           ("copy_paste", lambda: signals.copy_paste(t)), ("reply_swarms", lambda: signals.reply_swarms(t)),
