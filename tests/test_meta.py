@@ -175,9 +175,10 @@ def test_import_is_idempotent_keeps_edits_skips_what_is_not_influence_and_passes
     assert second.stdout.startswith("imported 0 disclosure(s); 54 unchanged")
     assert {p: p.read_bytes() for p in written} == before
     edited = project.content / "disclosures" / "meta-2024-q1-china.yaml"
-    edited.write_text(edited.read_text().replace("draft: true", "draft: false"))
+    edited.write_text(edited.read_text().replace("draft: true", "draft: false").replace("title: ", "title: Checked ", 1))
     third = run(*args)
     assert "1 kept as edited by a person" in third.stdout and "draft: false" in edited.read_text()
+    assert f"kept (edited by a person): {edited}; a re-import would change: title" in third.stdout
     assert (project.data / "meta-threat-research" / "LICENSE").read_text().startswith("The files below this folder are Meta's")
     check = run("check", "--content", str(project.content), "--data", str(project.data))
     assert check.returncode == 0, check.stderr

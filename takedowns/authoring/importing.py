@@ -326,7 +326,8 @@ def _write_disclosure(folder: Path, body: str, out: Outcome) -> None:
         first, _, rest = current.partition("\n")
         recorded = re.search(r"sha256 of what it wrote below: ([0-9a-f]{64})", first)
         if not recorded or hashlib.sha256(rest.encode()).hexdigest() != recorded.group(1) or first != _first_line(recorded.group(1)):
-            out.kept.append(str(path))  # its text, or a note on its first line: a person's, left alone
+            # Its text, or a note on its first line, is a person's: left alone, with what a re-import would have changed.
+            out.kept.append(str(path) + _would_change(rest, body))
             return
         # Publishing is a person's decision: a re-import keeps the disclosure as published or as draft as it is.
         state = re.search(r"^draft: (true|false)$", rest, re.M)
@@ -340,6 +341,18 @@ def _write_disclosure(folder: Path, body: str, out: Outcome) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text)
     out.written.append(str(path))
+
+
+def _would_change(current: str, body: str) -> str:
+    """The top-level fields a re-import would have written otherwise (draft aside: that is the person's), as a note."""
+    try:
+        have, want = yaml.safe_load(current), yaml.safe_load(body)
+    except yaml.YAMLError:
+        return "; it is not valid YAML now"
+    if not isinstance(have, dict) or not isinstance(want, dict):
+        return ""
+    keys = [k for k in dict.fromkeys([*want, *have]) if k != "draft" and have.get(k) != want.get(k)]
+    return f"; a re-import would change: {', '.join(keys)}" if keys else ""
 
 
 def _first_line(digest: str) -> str:
