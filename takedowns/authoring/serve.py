@@ -107,26 +107,23 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         host = (self.headers.get("Host") or "").strip().lower()
         return host in {f"{name}:{port}" for name in ("localhost", "127.0.0.1", "[::1]")}
 
-    def _path_ok(self) -> bool:
-        """Refuse a path no file can have (a NUL byte, once decoded): answered 400, never a traceback."""
+    def _refused(self, with_body: bool) -> bool:
+        """Answer and return True for a request the preview does not serve: a path no file can have (a NUL byte, once
+        decoded: 400, never a traceback), or a host other than this machine's (421)."""
         if "\x00" in urllib.parse.unquote(self.path):
-            self._send(400, "text/plain; charset=utf-8", b"No file has that name.\n")
+            self._send(400, "text/plain; charset=utf-8", b"No file has that name.\n" if with_body else b"")
+        elif not self._host_ok():
+            self._send(421, "text/plain; charset=utf-8", b"This preview answers only to localhost.\n" if with_body else b"")
+        else:
             return False
         return True
 
     def do_HEAD(self) -> None:  # noqa: N802
-        if not self._path_ok():
-            return
-        if not self._host_ok():
-            self._send(421, "text/plain; charset=utf-8", b"")
-            return
-        super().do_HEAD()
+        if not self._refused(with_body=False):
+            super().do_HEAD()
 
     def do_GET(self) -> None:  # noqa: N802
-        if not self._path_ok():
-            return
-        if not self._host_ok():
-            self._send(421, "text/plain; charset=utf-8", b"This preview answers only to localhost.\n")
+        if self._refused(with_body=True):
             return
         if self.path.split("?")[0] == "/__reload":
             with self.preview.lock:
