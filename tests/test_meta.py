@@ -446,6 +446,10 @@ def test_imported_networks_quote_whole_sentences_date_by_the_files_words_and_add
             assert re.match(r"[A-Z]", quote) and quote.rstrip().endswith((".", "!", "?", ".”")), ident  # whole sentences
             assert "](" not in quote and not quote.lstrip().startswith("#"), ident
     assert quoted == 13
+    from takedowns.formats.meta.indicators import parse_indicators
+
+    for md in CATALOGUE.glob("indicators/*.md"):  # what a page shows as "the counts in Meta's own words"
+        assert not [s for s in parse_indicators(md.read_bytes(), md.name).phrases if "](" in s or s.lstrip().startswith("#")], md.name
     # Case studies of one file are two networks, each with its own counts (CS1's page used to carry CS2's).
     assert docs["meta-2025-h2-russia-cs1"]["figures"] == {"facebook_accounts": 67, "facebook_pages": 70, "facebook_groups": 2,
                                                           "page_followers": 621_400, "group_members": 4_200, "ad_spend_usd": 107_300}
