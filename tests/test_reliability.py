@@ -402,7 +402,7 @@ def test_values_that_crashed_later_are_refused_by_check_with_their_line(project:
 
 
 def test_the_worst_markdown_within_the_limits_renders_in_under_two_seconds() -> None:
-    from takedowns.content.types import MAX_BRACKETS, MAX_NESTING, markdown_problem
+    from takedowns.content.text_rules import MAX_BRACKETS, MAX_NESTING, markdown_problem
     from takedowns.site.render import render_markdown
 
     paragraph = "![" * (MAX_BRACKETS // 2)

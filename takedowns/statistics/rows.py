@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .counts import _PENDING, PARTITIONS, SPILL_BYTES, Segment, _partitions, _spiller, spill_folder, write_table
+from . import counts  # its SPILL_BYTES is read when rows are added: one budget for counts and rows, set in one place
+from .counts import _PENDING, PARTITIONS, Segment, _partitions, _spiller, spill_folder, write_table
 
 
 class Rows:
@@ -61,7 +62,7 @@ class Rows:
                 mine.extend(theirs)
         self._parts.extend(other._parts)
         self._bytes += other._bytes
-        if self._bytes > SPILL_BYTES:
+        if self._bytes > counts.SPILL_BYTES:
             self._spill()
         return self
 
