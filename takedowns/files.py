@@ -72,7 +72,7 @@ def read_marker(folder: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) and data.get("generator") == "takedowns" else None
 
 
-def check_output(target: Path, protected: list[Path], preview: bool) -> None:
+def check_output(target: Path, protected: list[Path], preview: bool, cache: Path | None = None) -> None:
     """Refuse an output folder whose replacement would destroy anything but an earlier build of this tool.
 
     The build swaps the whole folder, so it must be empty, missing, or carry the
@@ -87,6 +87,10 @@ def check_output(target: Path, protected: list[Path], preview: bool) -> None:
         q = Path(os.path.realpath(p))
         if real == q or q.is_relative_to(real) or real.is_relative_to(q):
             raise BuildError(Problem(where, message=f"is or overlaps the input folder {p}; refused (the build replaces its output folder whole)"))
+    if cache is not None:  # a folder of its own inside the cache is fine (serve's preview is .cache/preview); the cache inside the output is not
+        q = Path(os.path.realpath(cache))
+        if real == q or q.is_relative_to(real):
+            raise BuildError(Problem(where, message=f"is or holds the cache folder {cache}; refused (the build replaces its output folder whole)"))
     if real.exists() and not real.is_dir():
         raise BuildError(Problem(where, message="exists and is not a folder; refused"))
     if not real.is_dir():

@@ -59,8 +59,8 @@ def build(options: Options) -> Result:
     now = clock(options)
     if options.write:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
-        check_output(options.output, [options.content, options.templates, options.node_modules]
-                     + ([] if is_url(options.data) else [options.data]) + ([options.cache] if options.cache else []), preview=options.drafts)
+        check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if is_url(options.data) else [options.data]),
+                     preview=options.drafts, cache=options.cache)
     hasher = Hasher(_load_memo(options.cache), _load_parsed(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.

@@ -839,3 +839,21 @@ def test_a_failing_check_full_ends_with_its_message_and_exit_1_every_time(projec
         done = check_cli(project, "--full")
         assert done.returncode == 1 and "Fatal Python error" not in done.stderr, done.stderr
         assert "tiny/tweets.csv:2: tweet_time is '2019-02-30 10:15'" in done.stderr
+
+
+def test_serve_runs_as_the_readme_writes_it_with_every_default(tmp_path: Path) -> None:
+    """`python3 build.py serve` in a checkout: the preview goes to .cache/preview, inside the cache, and is served on port 8000."""
+    project = Project(tmp_path / "checkout")
+    project.add(title="Preview me")
+    for name in ("takedowns", "templates", "node_modules"):
+        (project.root / name).symlink_to(ROOT / name)
+    shutil.copy(ROOT / "build.py", project.root / "build.py")
+    server = subprocess.Popen(["python3", "build.py", "serve"], cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        status, body, _ = _wait_for(8000, "/disclosures/tiny-2019/", lambda a: a[0] == 200, timeout=120)
+        assert b"Preview me" in body
+        assert (project.root / ".cache" / "preview" / ".takedowns-output").is_file()
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=60)
+    assert "serving the preview" in out and "Traceback" not in err, err

@@ -167,8 +167,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
     preview = Preview(options)
     watched = [options.content, options.templates] + ([] if isinstance(options.data, str) else [options.data])
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if isinstance(options.data, str) else [options.data])
-                 + ([options.cache] if options.cache else []), preview=True)
+    check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if isinstance(options.data, str) else [options.data]),
+                 preview=True, cache=options.cache)
     # Take the port before building anything: a second serve must fail here, not after rewriting the shared preview.
     try:
         server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(options.output.absolute())))
