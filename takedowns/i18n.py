@@ -288,6 +288,13 @@ def vega_locale() -> dict[str, Any] | None:
     }
 
 
+def and_list(items: Any) -> str:
+    """Return ``items`` as a list in running text ("A, B and C"), as the current language writes one (CLDR)."""
+    from babel.lists import format_list
+
+    return format_list([str(i) for i in items], locale=_locale()) if items else ""
+
+
 def comma() -> str:
     """Return the separator of a list in the current language (the Arabic comma in Arabic)."""
     return "، " if _language.split("-")[0] in ("ar", "fa", "ur") else ", "

@@ -30,7 +30,7 @@ def comparison_frame(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) 
         signals = headline_signals(s) or {}
         announced = {f.key: f.value for f in d.figures}
         rows.append({"id": d.id, "title": d.title, "platform": PLATFORMS[d.platform], "announced": d.announced.isoformat(),
-                     "countries": "; ".join(c.name for c in d.countries), "accounts_announced": d.accounts_announced,
+                     "announced_approximate": d.announced_approximate, "countries": "; ".join(c.name for c in d.countries), "accounts_announced": d.accounts_announced,
                      **{f"announced_{k}": announced.get(k) for k in FIGURES},
                      "accounts": s.get("accounts"), "tweets": s.get("tweets"), "active_accounts": s.get("active_accounts"),
                      "active_from": start, "active_until": end, "detection_lag_days": detection_lag_days(d, s),
@@ -44,12 +44,21 @@ def comparison_frame(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) 
 
 
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", N_("Id")), ("title", N_("Disclosure")), ("platform", N_("Platform")), ("announced", N_("Announced")), ("countries", N_("Origin")),
-    ("accounts_announced", N_("Accounts announced")), *((f"announced_{k}", label) for k, label in FIGURES.items()),
-    ("accounts", N_("Accounts in the data")), ("tweets", N_("Tweets")), ("active_accounts", N_("Accounts that tweeted")),
+    ("id", N_("Id")), ("title", N_("Disclosure")), ("platform", N_("Platform")), ("announced", N_("Announced")),
+    ("announced_approximate", N_("Date is the end of a report period")), ("countries", N_("Origin")),
+    ("accounts_announced", N_("Accounts announced")),
+    *((f"announced_{k}", N_("Tweets announced") if k == "tweets_announced" else label) for k, label in FIGURES.items()),
+    ("accounts", N_("Accounts in the data")), ("tweets", N_("Tweets in the data")), ("active_accounts", N_("Accounts that tweeted")),
     ("active_from", N_("Active from")), ("active_until", N_("Active until")), ("detection_lag_days", N_("Days from last activity to announcement")),
     *SIGNALS, ("synthetic_data", N_("Synthetic sample data")), ("url", N_("Page")),
 )
+
+
+# What the page shows of them, chosen for what a reader compares: who, when, how big as announced and as
+# released, and how long before the announcement. Every column is in comparison.csv; the signals have their
+# own table on the overview.
+PAGE_COLUMNS = ("title", "platform", "announced", "countries", "accounts_announced", "announced_facebook_accounts",
+                "announced_facebook_pages", "announced_instagram_accounts", "tweets", "active_until", "detection_lag_days")
 
 
 def comparison_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

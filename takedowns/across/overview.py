@@ -36,7 +36,10 @@ def active_span(d: Disclosure, stats: dict[str, Any]) -> tuple[str | None, str |
 
 
 def detection_lag_days(d: Disclosure, stats: dict[str, Any]) -> int | None:
-    """Days from the network's last activity to the announcement of its removal."""
+    """Days from the network's last activity to the announcement of its removal; None when the date is only
+    the end of a report period (the days would be a guess)."""
+    if d.announced_approximate:
+        return None
     last = active_span(d, stats)[1]
     return (d.announced - dt.date.fromisoformat(last)).days if last else None
 
@@ -49,16 +52,18 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], cam
     countries: dict[str, list[Any]] = {}
     platforms: Counter[str] = Counter()
     for d in shown:
-        y = years.setdefault(d.announced.year, [0, 0])
+        y = years.setdefault(d.announced.year, [0, 0, 0])
         y[0] += 1
         y[1] += d.accounts_announced or 0
+        y[2] += d.accounts_announced is not None
         platforms[PLATFORMS[d.platform]] += 1
         for c in d.countries:
-            entry = countries.setdefault(c.code, [c.name, c.slug, 0, 0])
+            entry = countries.setdefault(c.code, [c.name, c.slug, 0, 0, c.code])
             entry[2] += 1
             entry[3] += d.accounts_announced or 0
-    by_country = sorted(({"country": n, "slug": s, "disclosures": k, "accounts": a} for n, s, k, a in countries.values()),
+    by_country = sorted(({"country": n, "slug": s, "disclosures": k, "accounts": a, "code": code} for n, s, k, a, code in countries.values()),
                         key=lambda r: (-r["accounts"], r["country"]))
+    synthetic = {d.id for d in shown if d.synthetic_data and d.datasets}
     return {
         "killchain_matrix": _killchain_matrix(shown, stats),
         "timeline": _timeline(shown, stats),
@@ -67,15 +72,24 @@ def overview_data(shown: list[Disclosure], stats: dict[str, dict[str, Any]], cam
         "interactions": [{"from": by_id[r["from"]].title, "to": by_id[r["to"]].title, "retweets": r["retweeted"], "replies": r["replied"],
                           "mentions": r["mentioned"], "total": r["retweeted"] + r["replied"] + r["mentioned"]}
                          for r in (campaigns or {}).get("interactions", []) if r["from"] in by_id and r["to"] in by_id],
-        "by_year": [{"year": y, "disclosures": v[0], "accounts": v[1]} for y, v in sorted(years.items())],
+        # every year from the first to the last, those without a disclosure as 0: a gap shows as a gap
+        "by_year": [{"year": y, "disclosures": years.get(y, [0])[0], "accounts": years.get(y, [0, 0])[1],
+                     "with_total": years.get(y, [0, 0, 0])[2]} for y in (range(min(years), max(years) + 1) if years else ())],
         "by_country": by_country,
         "world": _world(shown, world_ids),
         "by_platform": [{"platform": p, "disclosures": n} for p, n in sorted(platforms.items(), key=lambda x: (-x[1], x[0]))],
         "totals": {
             "disclosures": len(shown),
             "accounts_announced": sum(d.accounts_announced or 0 for d in shown),
-            "tweets": sum(stats[d.id].get("tweets") or 0 for d in shown),
+            # what the platforms announced (accounts_announced) and what released files hold, never summed across
+            # real and generated files: the synthetic example datasets are counted apart and said to be so
+            "tweets": sum(stats[d.id].get("tweets") or 0 for d in shown if d.id not in synthetic),
+            "tweets_synthetic": sum(stats[d.id].get("tweets") or 0 for d in shown if d.id in synthetic),
+            "accounts_announced_disclosures": sum(1 for d in shown if d.accounts_announced is not None),
             "countries": len(countries),
+            "platforms": sorted(platforms),
+            "first_year": min(years) if years else None,
+            "last_year": max(years) if years else None,
         },
     }
 
@@ -108,13 +122,15 @@ def _timeline(shown: list[Disclosure], stats: dict[str, dict[str, Any]]) -> list
     """Every campaign's active span, grouped by its first country of origin, with its announcement."""
     rows = []
     for d in shown:
-        start, end = active_span(d, stats[d.id])
+        # Generated sample data says nothing of when a real network was active: such a release is placed by the
+        # dates its platform gave, or left out.
+        synthetic = bool(d.synthetic_data and d.datasets)
+        start, end = active_span(d, {} if synthetic else stats[d.id])
         if start and end:
-            synthetic = bool(d.synthetic_data and d.datasets and stats[d.id].get("first_tweet"))
-            rows.append({"id": d.id, "title": d.title + (SYNTHETIC if synthetic else ""),
+            rows.append({"id": d.id, "title": d.title,
                          "country": d.countries[0].name if d.countries else "", "code": d.countries[0].code if d.countries else "",
                          "from": start, "until": end,
-                         "announced": d.announced.isoformat(), "lag_days": detection_lag_days(d, stats[d.id])})
+                         "announced": d.announced.isoformat(), "lag_days": detection_lag_days(d, {} if synthetic else stats[d.id])})
     rows.sort(key=lambda r: (r["country"], r["from"], r["id"]))
     return rows
 

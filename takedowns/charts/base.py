@@ -31,6 +31,12 @@ class Chart:
     columns: tuple[tuple[str, str], ...]  # (key, heading) of the data table and CSV
     rows: tuple[dict[str, Any], ...]
     spec: dict[str, Any]
+    # False when the data is too little to be worth a picture (one bar, one shaded country, a 1×1 grid):
+    # the page then gives the sentence and the table, open, and no image.
+    draw: bool = True
+
+
+MIN_DRAWN = 2  # values a chart needs before it is drawn rather than said
 
 
 Builder = Callable[[dict[str, Any]], "Chart | None"]
@@ -140,11 +146,17 @@ def narrow(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: str, unit_title: str, prefix: str = "") -> Chart | None:
-    """Horizontal bars of counted values; ``unit`` is what is counted, in the sentence ("tweets"), ``unit_title`` on the axis."""
+def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: Callable[[int], str], unit_title: str,
+          prefix: str = "") -> Chart | None:
+    """Horizontal bars of counted values, most first (ties keep the order given).
+
+    ``unit(n)`` says a count in words for the sentence ("1 tweet", "4 tweets"), ``unit_title`` heads the axis.
+    The sentence names the largest count and every value that has it, then the next two.
+    """
     if not rows:
         return None
-    df = pd.DataFrame({"value": [prefix + chart_text(str(r["value"])) for r in rows], "count": [r["count"] for r in rows],
+    rows = sorted(rows, key=lambda r: -int(r["count"]))  # stable: equal counts stay as given
+    df = pd.DataFrame({"value": [prefix + chart_text(str(r["value"])) for r in rows], "count": [int(r["count"]) for r in rows],
                        "rank": range(len(rows))})
     # Order by a rank field, never by a list of values: Vega-Lite compiles such a list into an
     # expression, and dataset text (a U+2028, a quote) must never reach an expression.
@@ -154,11 +166,27 @@ def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: s
                 axis=alt.Axis(labelLimit=220)),
         tooltip=[alt.Tooltip("value:N", title=label), alt.Tooltip("count:Q", title=unit_title, format=",")],
     ).properties(width=WIDTH - 260, height=max(60, 18 * len(df)))
-    lead = df.iloc[0]
-    rest = comma().join(f"{_iso(v)} ({_n(c)})" for v, c in zip(df["value"][1:3], df["count"][1:3], strict=True))
-    summary = (_("%(title)s: %(n)s shown; the most common is %(value)s with %(count)s %(unit)s, followed by %(rest)s.", title=title,
-                 n=_n(len(df)), value=_iso(lead["value"]), count=_n(int(lead["count"])), unit=unit, rest=rest) if rest else
-               _("%(title)s: %(n)s shown; the most common is %(value)s with %(count)s %(unit)s.", title=title, n=_n(len(df)),
-                 value=_iso(lead["value"]), count=_n(int(lead["count"])), unit=unit))
+    summary = _bars_sentence(title, list(df["value"]), [int(c) for c in df["count"]], unit)
     table = tuple({"value": prefix + str(r["value"]), "count": int(r["count"])} for r in rows)
-    return Chart(name, title, summary, (("value", label), ("count", unit_title)), table, _spec(bars, title))
+    return Chart(name, title, summary, (("value", label), ("count", unit_title)), table, _spec(bars, title), draw=len(rows) >= MIN_DRAWN)
+
+
+def _bars_sentence(title: str, values: list[str], counts: list[int], unit: Callable[[int], str]) -> str:
+    """The sentence of a bar chart whose ``counts`` are in descending order."""
+    top = counts[0]
+    tied = [v for v, c in zip(values, counts, strict=True) if c == top]
+    after = list(zip(values[len(tied):], counts[len(tied):], strict=True))[:2]
+    rest = comma().join(f"{_iso(v)} ({_n(c)})" for v, c in after)
+    shown = tied[:3]
+    names = comma().join(_iso(v) for v in shown)
+    if len(tied) > len(shown):
+        names = _("%(names)s and %(more)s more", names=names, more=_n(len(tied) - len(shown)))
+    if len(tied) == len(values) and len(values) > 1:
+        return _("%(title)s: %(n)s shown, all with %(count)s.", title=title, n=_n(len(values)), count=unit(top))
+    if len(tied) > 1:
+        lead = _("%(title)s: %(n)s shown; the most common, with %(count)s each, are %(names)s", title=title, n=_n(len(values)),
+                 count=unit(top), names=names)
+    else:
+        lead = _("%(title)s: %(n)s shown; the most common is %(value)s with %(count)s", title=title, n=_n(len(values)),
+                 value=names, count=unit(top))
+    return (_("%(lead)s, followed by %(rest)s.", lead=lead, rest=rest) if rest else _("%(lead)s.", lead=lead))

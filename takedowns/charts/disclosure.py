@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 
 from ..i18n import gettext as _
-from ..i18n import weekday_name
+from ..i18n import ngettext, weekday_name
 from ..statistics.partials import WEEKDAYS
 from .base import COLOR, COUNT_AXIS, WIDTH, Chart, _bars, _n, _spec, chart
 
@@ -57,22 +57,26 @@ def accounts_created(s: dict[str, Any]) -> Chart | None:
 
 @chart("tweet-languages")
 def tweet_languages(s: dict[str, Any]) -> Chart | None:
-    return _bars("tweet-languages", _("Tweet languages"), (s.get("tweet_languages") or [])[:15], _("Language"), _("tweets"), _("Tweets"))
+    return _bars("tweet-languages", _("Tweet languages"), (s.get("tweet_languages") or [])[:15], _("Language"),
+                 lambda n: ngettext("%(num)s tweet", "%(num)s tweets", n), _("Tweets"))
 
 
 @chart("hashtags")
 def hashtags(s: dict[str, Any]) -> Chart | None:
-    return _bars("hashtags", _("Top hashtags"), s.get("top_hashtags") or [], _("Hashtag"), _("tweets"), _("Tweets"), prefix="#")
+    return _bars("hashtags", _("Top hashtags"), s.get("top_hashtags") or [], _("Hashtag"),
+                 lambda n: ngettext("%(num)s tweet", "%(num)s tweets", n), _("Tweets"), prefix="#")
 
 
 @chart("domains")
 def domains(s: dict[str, Any]) -> Chart | None:
-    return _bars("domains", _("Top linked domains"), s.get("top_domains") or [], _("Domain"), _("links"), _("Links"))
+    return _bars("domains", _("Top linked domains"), s.get("top_domains") or [], _("Domain"),
+                 lambda n: ngettext("%(num)s link", "%(num)s links", n), _("Links"))
 
 
 @chart("clients")
 def clients(s: dict[str, Any]) -> Chart | None:
-    return _bars("clients", _("Top clients"), s.get("top_clients") or [], _("Client"), _("tweets"), _("Tweets"))
+    return _bars("clients", _("Top clients"), s.get("top_clients") or [], _("Client"),
+                 lambda n: ngettext("%(num)s tweet", "%(num)s tweets", n), _("Tweets"))
 
 
 @chart("hour-weekday")

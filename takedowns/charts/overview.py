@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..i18n import comma, ngettext, tr
 from ..i18n import gettext as _
-from .base import COLOR, COUNT_AXIS, WIDTH, Chart, _bars, _country, _iso, _n, _spec, chart, chart_text
+from .base import COLOR, COUNT_AXIS, MIN_DRAWN, WIDTH, Chart, _bars, _country, _iso, _n, _spec, chart, chart_text
 
 
 def _per_year(rows: list[dict[str, Any]], field: str, label: str, color: str) -> alt.Chart:
@@ -27,10 +27,15 @@ def by_year(o: dict[str, Any]) -> Chart | None:
     if not rows:
         return None
     peak = max(rows, key=lambda r: (r["disclosures"], r["year"]))
-    summary = _("Disclosures per year from %(first)s to %(last)s; the most, %(n)s, in %(year)s, covering %(accounts)s announced accounts.",
-                first=rows[0]["year"], last=rows[-1]["year"], n=_n(peak["disclosures"]), year=peak["year"], accounts=_n(peak["accounts"]))
+    empty = [str(r["year"]) for r in rows if not r["disclosures"]]
+    summary = _("Disclosures in this catalogue per year announced, from %(first)s to %(last)s; the most, %(n)s, in %(year)s. "
+                "These are the disclosures the catalogue holds, not every takedown of those years.",
+                first=rows[0]["year"], last=rows[-1]["year"], n=_n(peak["disclosures"]), year=peak["year"])
+    if empty:
+        summary += " " + _("None for %(years)s.", years=comma().join(empty))
     return Chart("disclosures-by-year", _("Disclosures and accounts per year"), summary,
-                 (("year", _("Year")), ("disclosures", _("Disclosures")), ("accounts", _("Accounts announced"))), tuple(rows),
+                 (("year", _("Year")), ("disclosures", _("Disclosures")), ("accounts", _("Accounts announced")),
+                  ("with_total", _("Disclosures stating an account total"))), tuple(rows),
                  _spec(_per_year(rows, "disclosures", _("Disclosures"), COLOR), _("Disclosures per year")))
 
 
@@ -41,8 +46,11 @@ def accounts_by_year(o: dict[str, Any]) -> Chart | None:
         return None
     peak = max(rows, key=lambda r: (r["accounts"], r["year"]))
     total = sum(r["accounts"] for r in rows)
-    summary = _("Accounts announced per year, %(total)s in all from %(first)s to %(last)s; the most, %(n)s, in %(year)s.",
-                total=_n(total), first=rows[0]["year"], last=rows[-1]["year"], n=_n(peak["accounts"]), year=peak["year"])
+    stating = sum(r.get("with_total", 0) for r in rows)
+    summary = _("Accounts announced per year, %(total)s in all from %(first)s to %(last)s, in the %(stating)s disclosures that state an "
+                "account total (reports that give counts by surface, such as Facebook accounts and Pages, are not in it); the most, "
+                "%(n)s, in %(year)s.", total=_n(total), first=rows[0]["year"], last=rows[-1]["year"], stating=_n(stating),
+                n=_n(peak["accounts"]), year=peak["year"])
     return Chart("accounts-by-year", _("Accounts announced per year"), summary, (("year", _("Year")), ("accounts", _("Accounts announced"))),
                  tuple({"year": r["year"], "accounts": r["accounts"]} for r in rows),
                  _spec(_per_year(rows, "accounts", _("Accounts announced"), "#7a4f9a"), _("Accounts announced per year")))
@@ -51,13 +59,15 @@ def accounts_by_year(o: dict[str, Any]) -> Chart | None:
 @chart("accounts-by-country", scope="overview")
 def by_country(o: dict[str, Any]) -> Chart | None:
     rows = [{"value": _country(r["slug"].upper(), r["country"]), "count": r["accounts"]} for r in o.get("by_country", [])]
-    return _bars("accounts-by-country", _("Announced accounts by country of origin"), rows, _("Country"), _("accounts"), _("Accounts"))
+    return _bars("accounts-by-country", _("Announced accounts by country of origin"), rows, _("Country"),
+                 lambda n: ngettext("%(num)s account", "%(num)s accounts", n), _("Accounts"))
 
 
 @chart("disclosures-by-platform", scope="overview")
 def by_platform(o: dict[str, Any]) -> Chart | None:
     rows = [{"value": tr(r["platform"]), "count": r["disclosures"]} for r in o.get("by_platform", [])]
-    return _bars("disclosures-by-platform", _("Disclosures by platform"), rows, _("Platform"), _("disclosures"), _("Disclosures"))
+    return _bars("disclosures-by-platform", _("Disclosures by platform"), rows, _("Platform"),
+                 lambda n: ngettext("%(num)s disclosure", "%(num)s disclosures", n), _("Disclosures"))
 
 
 SYNTHETIC = " (synthetic data)"  # what the overview's rows (across/overview.py) append to the title of a release with generated data
@@ -70,7 +80,7 @@ def _marked(title: str) -> str:
 
 @chart("timeline", scope="overview")
 def timeline(o: dict[str, Any]) -> Chart | None:
-    rows = [{**r, "title": _marked(r["title"]), "country": _country(r.get("code"), r["country"])} for r in o.get("timeline") or []]
+    rows = [{**r, "country": _country(r.get("code"), r["country"])} for r in o.get("timeline") or []]
     if not rows:
         return None
     df = pd.DataFrame([{**r, "label": f"{r['country']} — {chart_text(r['title'])}", "rank": n} for n, r in enumerate(rows)])
@@ -84,9 +94,8 @@ def timeline(o: dict[str, Any]) -> Chart | None:
     layered = alt.layer(span, told).properties(width=WIDTH - 340, height=max(60, 22 * len(df)))
     lags = [r["lag_days"] for r in rows if r["lag_days"] is not None]
     longest = max(rows, key=lambda r: (r["lag_days"] or -1, r["id"]))
-    what = _("When %(n)s networks were active (from their released tweets, or the dates their platform gave; spans marked synthetic "
-             "data come from generated samples, not the real releases), by country of origin, and when their removal was announced",
-             n=_n(len(rows)))
+    what = _("When %(n)s networks were active (from their released tweets, or the dates their platform gave; never from "
+             "synthetic sample data), by country of origin, and when their removal was announced", n=_n(len(rows)))
     summary = (_("%(what)s; from last activity to announcement took a median of %(median)s days (longest: %(title)s, %(days)s days).",
                  what=what, median=_n(sorted(lags)[(len(lags) - 1) // 2]), title=_iso(longest["title"]), days=_n(longest["lag_days"]))
                if lags else what + ".")
@@ -119,7 +128,7 @@ def similarity(o: dict[str, Any]) -> Chart | None:
                 "(%(value)s).", a=_iso(top["a"]), b=_iso(top["b"]), value=f"{top['similarity']:.4f}")
     rows = tuple({"a": c["a"], "b": c["b"], "similarity": c["similarity"]} for c in cells if c["a_rank"] < c["b_rank"])
     title = _("How alike the releases are")
-    return Chart("similarity", title, summary, (("a", _("Release")), ("b", _("Release")), ("similarity", _("Similarity"))),
+    return Chart("similarity", title, summary, (("a", _("Release")), ("b", _("Other release")), ("similarity", _("Similarity"))),
                  rows, _spec(heat, title))
 
 
@@ -196,7 +205,8 @@ def interactions(o: dict[str, Any]) -> Chart | None:
     return Chart("interactions", title, summary,
                  (("from", _("By accounts of")), ("to", _("Accounts of")), ("retweets", _("Retweets")), ("replies", _("Replies")),
                   ("mentions", _("Mentions"))),
-                 tuple({k: r[k] for k in ("from", "to", "retweets", "replies", "mentions")} for r in rows), _spec(heat, title))
+                 tuple({k: r[k] for k in ("from", "to", "retweets", "replies", "mentions")} for r in rows), _spec(heat, title),
+                 draw=len(rows) >= MIN_DRAWN)
 
 
 WORLD_URL = "countries-110m.json"  # world-atlas's shapes, served from assets/vendor/ and put inline for the static image
@@ -224,7 +234,7 @@ def _world_map(o: dict[str, Any], role: str, name: str, title: str, named_as: st
                  n=ngettext("%(num)s country or territory", "%(num)s countries and territories", len(rows)), **{"as": named_as}, most=most)
                + (" " + _("Not on the map (no shape for it): %(places)s.", places=comma().join(missing)) if missing else ""))
     table = tuple({"country": r["country"], "count": r[role]} for r in rows)
-    return Chart(name, title, summary, (("country", _("Country")), ("count", unit)), table, _spec(drawn, title))
+    return Chart(name, title, summary, (("country", _("Country")), ("count", unit)), table, _spec(drawn, title), draw=len(values) >= MIN_DRAWN)
 
 
 @chart("origins-map", scope="overview")

@@ -128,3 +128,11 @@ class Site:
     data_licence: str
     author: str
     languages: tuple[str, ...] = ("en",)  # the interface's languages, the first (``language``) at the site's root
+    translations: tuple[tuple[str, str, str], ...] = ()  # (language, title, description), each part optional ("")
+
+    def text_in(self, lang: str) -> tuple[str, str, bool, bool]:
+        """The site's title and description in ``lang``, and whether each is the untranslated original."""
+        t = next((t for t in self.translations if t[0] == lang), None)
+        title = t[1] if t and t[1] else self.title
+        description = t[2] if t and t[2] else self.description
+        return title, description, lang != self.language and title == self.title, lang != self.language and description == self.description

@@ -26,13 +26,18 @@ PLATFORMS = {
     "other": N_("Other"),
 }
 
+# Where each platform lists its reports by date: linked from a page that quotes none of them.
+PLATFORM_REPORTS = {
+    "meta": "https://transparency.meta.com/metasecurity/threat-reporting",
+}
+
 ATTRIBUTIONS = {
     "state-backed": N_("State-backed"),
     "state-linked": N_("Linked to a state actor"),
     "commercial": N_("Commercial (marketing or PR firm)"),
     "political": N_("Political party or campaign"),
     "not-attributed": N_("Not attributed"),
-    "unclassified": N_("Not classified here: read the platform's words"),
+    "unclassified": N_("Not classified here"),
 }
 
 # Counts that platforms announce without releasing data (Meta's and Google's
@@ -94,6 +99,12 @@ TRANSLATION = Mapping(title="translation", fields=(
     Field("summary", Text(1000, multiline=True, markdown=True), "The summary in that language (Markdown)."),
     Field("body", Text(50_000, multiline=True, markdown=True), "The description in that language (Markdown)."),
 ), build=lambda v: Translation(v["language"], v["title"], v["summary"], v["body"], v["__line__"]))
+
+SITE_TRANSLATION = Mapping(title="site translation", fields=(
+    Field("language", Choice(available()[1:]), "The language of this translation.", required=True),
+    Field("title", Text(120), "The site's name in that language."),
+    Field("description", Text(400), "The site's one-sentence description in that language."),
+), build=lambda v: (v["language"], v["title"] or "", v["description"] or ""))
 
 FIGURES_MAP = Mapping(title="mapping of announced counts", fields=tuple(
     Field(key, Integer(0), label) for key, label in FIGURES.items()
@@ -186,9 +197,12 @@ SITE = Mapping(title="site settings", fields=(
     Field("languages", ListOf(Choice(available()), max_items=20, scalar_ok=True, unique=True),
           "Languages the interface is also built in, each in its own folder (`/es/`, `/ar/`, ...) beside the pages in "
           "`language` at the root; each needs a catalog in `takedowns/locale/`.", default=()),
+    Field("translations", ListOf(SITE_TRANSLATION, max_items=20),
+          "The site's `title` and `description` in the interface's other languages, each a mapping with `language`; what "
+          "is left out is shown in the original, marked with its language.", default=()),
 ), build=lambda v: Site(v["title"], v["description"], v["base_url"] if v["base_url"].endswith("/") else v["base_url"] + "/",
                         v["language"], v["licence"], v["data_licence"], v["author"],
-                        tuple(dict.fromkeys([v["language"], *v["languages"]]))))
+                        tuple(dict.fromkeys([v["language"], *v["languages"]])), tuple(v["translations"])))
 
 
 def json_schema() -> dict[str, Any]:

@@ -51,17 +51,18 @@ def _same_operation(d: Disclosure, shown: list[Disclosure], by_id: dict[str, Dis
 
 def _comparison(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], licence: str) -> None:
     """Every release in one table (a page and comparison.csv)."""
-    from ..across.comparison import COLUMNS, comparison_frame, comparison_rows
+    from ..across.comparison import COLUMNS, PAGE_COLUMNS, comparison_frame, comparison_rows
 
     rows = comparison_rows(comparison_frame(shown, stats))
-    note = f"Source: {sb.site.title}, {sb.site.base_url}comparison/. Licence: {licence}"
     if not sb.prefix:
-        sb.out["comparison.csv"] = table_csv(COLUMNS, rows, note).encode()
+        sb.out["comparison.csv"] = table_csv(COLUMNS, rows).encode()
     numeric = {k for k, _ in COLUMNS if any(isinstance(r[k], int | float) and not isinstance(r[k], bool) for r in rows)}
-    shown_columns = [(k, h) for k, h in COLUMNS if k not in ("id", "url", "synthetic_data") and any(r[k] is not None for r in rows)]
+    labels = dict(COLUMNS)
+    shown_columns = [(k, labels[k]) for k in PAGE_COLUMNS if any(r[k] is not None for r in rows)]
+    by_id = {d.id: d for d in shown}
     sb.page("comparison/index.html", "comparison.html", i18n.gettext("Compare releases"),
             i18n.gettext("Every disclosure in one table: announced counts, the released data, activity and coordination signals."), "overview",
-            rows=rows, columns=shown_columns, numeric=numeric)
+            rows=rows, columns=shown_columns, numeric=numeric, by_id=by_id)
 
 
 def _domains(sb: SiteBuilder, campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) -> None:

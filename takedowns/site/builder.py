@@ -18,6 +18,7 @@ from ..charts import Chart, charts_for, narrow
 from ..content.model import Site
 from ..formats.contract import stats_schema
 from ..statistics.contract import validator
+from .datapackage import package, resource
 from .documents import Output, _json
 from .images import ChartError, Images
 from .render import table_csv
@@ -61,8 +62,10 @@ class SiteBuilder:
         languages = [{"lang": lang, "name": i18n.language_name(lang), "dir": i18n.direction(lang), "current": lang == self.lang,
                       "href": root + self.folder_of(lang) + url_path, "url": self.site.base_url + self.folder_of(lang) + url_path}
                      for lang in self.site.languages]
+        site_title, site_description, title_original, description_original = self.site.text_in(self.lang)
         base = {
-            "site": self.site, "root": root, "home": root + self.prefix, "page_title": title, "description": description,
+            "site": self.site, "site_title": site_title, "site_description": site_description,
+            "root": root, "home": root + self.prefix, "page_title": title, "description": description,
             "canonical": self.site.base_url + self.prefix + url_path, "og_type": "website", "og_image": "", "og_image_alt": "",
             "section": section, "preview": self.preview, "lang": self.lang, "dir": i18n.direction(self.lang),
             "languages": languages if len(languages) > 1 else [], "prefix": self.prefix,
@@ -70,6 +73,8 @@ class SiteBuilder:
             "original": Markup("") if self.lang == self.site.language else
             Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language)),
         }
+        base["title_original"] = base["original"] if title_original else Markup("")
+        base["description_original"] = base["original"] if description_original else Markup("")
         base.update(context)
         self.out[out] = self.env.get_template(template).render(**base).encode()
 
@@ -117,24 +122,40 @@ class SiteBuilder:
                                  shown)
         return shown
 
+    def package(self, folder: str, title: str, charts: list[dict[str, Any]], synthetic: bool = False,
+                tables: list[dict[str, Any]] | None = None) -> None:
+        """Write ``datapackage.json`` beside the CSV files of ``folder`` (its charts, and a format's tables)."""
+        home = self.site.base_url + self.prefix + folder
+        what = (i18n.gettext("SYNTHETIC SAMPLE DATA: generated for this example site, not the platform's release.") + " ") if synthetic else ""
+        resources = [resource(f"charts/{c['name']}.csv", c["columns"], c["rows"], c["title"], what + c["summary"], home) for c in charts]
+        resources += [resource(f"tables/{t['name']}.csv", t["columns"], t["rows"], i18n.gettext(t["title"]), what + i18n.gettext(t["caption"]), home)
+                      for t in tables or ()]
+        if resources:
+            self.out[f"{self.prefix}{folder}datapackage.json"] = package(self.site, f"{self.prefix}{folder}", title, home, resources)
+
     def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
         shown = []
         for c in charts:
+            svg = phone = b""
+            width = height = narrow_width = narrow_height = 0
+            failed = False
             try:
-                svg, width, height = self.images.svg(c.spec)
-                phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
+                if c.draw:
+                    svg, width, height = self.images.svg(c.spec)
+                    phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
             except ChartError as exc:  # one chart's hostile text must not stop the site: its sentence and table stand
                 self.images.failed(f"{folder}charts/{c.name}", str(exc))
                 svg = phone = b""
-                width = height = narrow_width = narrow_height = 0
+                failed = True
             if svg:
                 self.out[f"{folder}charts/{c.name}.svg"] = svg
                 self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone
-            self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows, note).encode()
+            self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows).encode()
             self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
                                                                 "licence": f"{self.site.licence}. {self.site.data_licence}",
                                                                 "columns": [{"key": k, "label": h} for k, h in c.columns],
                                                                 "rows": list(c.rows)})
             shown.append({"name": c.name, "title": c.title, "summary": c.summary, "columns": c.columns, "rows": c.rows,
-                          "spec": c.spec, "drawn": bool(svg), "width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height})
+                          "spec": c.spec,
+                          "drawn": bool(svg), "failed": failed, "width": width, "height": height, "narrow_width": narrow_width, "narrow_height": narrow_height})
         return shown

@@ -14,7 +14,7 @@ from .documents import Copy, _json, _marker, _size, stats_document
 from .images import ChartError
 from .render import table_csv
 
-TABLE_ROWS = 500  # rows of a format's table shown on its page; the CSV holds them all
+TABLE_ROWS = 100  # rows of a format's table shown on its page (collapsed past 20); the CSV holds them all
 
 
 def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.datetime, shared: list[dict[str, Any]],
@@ -32,8 +32,9 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
     signal_charts = sb.charts(folder, doc, note, "signals")
     for t in tables:
         if neutral:
-            sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"], note).encode()
+            sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"]).encode()
         t["shown"] = t["rows"][:TABLE_ROWS]
+    sb.package(folder, d.text_in(sb.lang)["title"], charts + signal_charts, bool(d.synthetic_data and d.datasets), tables if neutral else None)
     files = []
     for ds in d.datasets:
         for f in ds.files:

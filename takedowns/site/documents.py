@@ -160,11 +160,18 @@ def _size(n: int) -> str:
     return str(n)
 
 
-def _disclosures_csv(records: list[dict[str, Any]], note: str) -> bytes:
-    signals = ("co_retweet_1min_share", "copy_paste_share", "in_network_retweet_share", "automation_share", "best_utc_offset",
-               "office_hours_share", "engagement_gini")
-    cols = ("id", "title", "platform", "announced", "countries", "accounts_announced", "accounts", "tweets",
-            "first_tweet", "last_tweet", *signals, "tags", "synthetic_data", "url")
-    rows = [{**r, **{k: (r["coordination"] or {}).get(k) for k in signals},
+DISCLOSURES_CSV_SIGNALS = ("co_retweet_1min_share", "copy_paste_share", "in_network_retweet_share", "automation_share", "best_utc_offset",
+                           "office_hours_share", "engagement_gini")
+DISCLOSURES_CSV = ("id", "title", "platform", "announced", "announced_approximate", "countries", "accounts_announced", "accounts", "tweets",
+                   "first_tweet", "last_tweet", *DISCLOSURES_CSV_SIGNALS, "tags", "synthetic_data", "url")
+
+
+def disclosures_csv_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of disclosures.csv: one per disclosure, lists joined with ``;``."""
+    signals = DISCLOSURES_CSV_SIGNALS
+    return [{**r, **{k: (r["coordination"] or {}).get(k) for k in signals},
              "countries": ";".join(c["code"] for c in r["countries"]), "tags": ";".join(r["tags"])} for r in records]
-    return table_csv(tuple((c, c) for c in cols), rows, note).encode()
+
+
+def _disclosures_csv(records: list[dict[str, Any]]) -> bytes:
+    return table_csv(tuple((c, c) for c in DISCLOSURES_CSV), disclosures_csv_rows(records)).encode()

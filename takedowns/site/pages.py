@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment
 
 from .. import i18n
+from ..across.comparison import COLUMNS, comparison_frame, comparison_rows
 from ..across.overview import overview_data
 from ..across.shared import shared_items
 from ..content.model import Disclosure, Site
@@ -18,8 +19,9 @@ from ..statistics.contract import validate, validator
 from .about_pages import methods_context
 from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, _same_operation
 from .builder import SiteBuilder
+from .datapackage import package, resource
 from .disclosure_page import _disclosure
-from .documents import LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, summary_record
+from .documents import DISCLOSURES_CSV, LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, disclosures_csv_rows, summary_record
 from .images import Images
 from .listing_pages import _groups
 from .reuse import Previous
@@ -69,16 +71,20 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
     site, now, env = sb.site, sb.now, sb.env
     by_id = {d.id: d for d in shown}
     synthetic = any(d.synthetic_data and d.datasets for d in shown)
-    sb.page("index.html", "index.html", _("All disclosures"), site.description, "index", rows=rows, totals=ov["totals"],
+    sb.page("index.html", "index.html", _("All disclosures"), site.text_in(sb.lang)[1], "index", rows=rows, totals=ov["totals"],
             any_synthetic=synthetic)
     overview_note = f"Source: {site.title}, {site.base_url}{sb.prefix}overview/. Licence: {licence}"
     signal_rows = [r for r in rows if r.coordination]
     shown_signals = [(r.d.id, r.d.title, r.d.url, r.d.synthetic_data, r.coordination) for r in signal_rows]
-    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals), lambda b: b.page(
-        "overview/index.html", "overview.html", _("Overview"),
-        _("Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform."),
-        "overview", overview=ov, totals=ov["totals"], charts=b.charts("overview/", ov, overview_note, "overview"),
-        signal_rows=signal_rows))]
+
+    def overview(b: SiteBuilder) -> None:
+        charts = b.charts("overview/", ov, overview_note, "overview")
+        b.page("overview/index.html", "overview.html", _("Overview"),
+               _("Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform."),
+               "overview", overview=ov, totals=ov["totals"], charts=charts, signal_rows=signal_rows)
+        b.package("overview/", _("Overview"), charts)
+
+    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals), overview)]
     for d in shown:
         links = shared.get(d.id, [])
         across = {**across_all[d.id], "same_operation": _same_operation(d, shown, by_id)}
@@ -89,13 +95,15 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
     _domains(sb, campaigns, by_id)
     _comparison(sb, shown, stats, licence)
     sb.page("methods/index.html", "methods.html", _("Methods: coordination signals"),
-            _("How the coordination signals are defined and computed, with their sources."), "about", **methods_context())
-    sb.page("about/index.html", "about.html", _("About the data"), _("How the figures on this site are computed, and where to download them."), "about")
+            _("How the coordination signals are defined and computed, with their sources."), "methods", **methods_context())
+    sb.page("about/index.html", "about.html", _("About the data"), _("How the figures on this site are computed, and where to download them."), "about",
+            totals=ov["totals"])
     sb.page("search/index.html", "search.html", _("Search"), _("Search every disclosure by title, country, text or hashtag."), "search")
     sb.page("404.html", "404.html", _("Page not found"), _("There is no page at this address."))
     updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
     sb.out[f"{sb.prefix}feed.xml"] = env.get_template("feed.xml").render(
-        site=site, base_url=site.base_url + sb.prefix, rows=rows[:FEED_ENTRIES], updated=updated, lang=sb.lang).encode()
+        site=site, site_title=site.text_in(sb.lang)[0], site_description=site.text_in(sb.lang)[1], base_url=site.base_url + sb.prefix,
+        rows=rows[:FEED_ENTRIES], updated=updated, lang=sb.lang).encode()
 
 
 def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], across_all: dict[str, dict[str, Any]],
@@ -113,7 +121,16 @@ def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dic
     for record in previous.unchecked(records, LIST_SCHEMA) if previous else records:
         sb.problems += validate(record, check_record, f"disclosures.json (record {record['id']})")
     sb.out["disclosures.json"] = _json(listing)
-    sb.out["disclosures.csv"] = _disclosures_csv(records, f"Source: {site.title}, {site.base_url}. Licence: {licence}")
+    sb.out["disclosures.csv"] = _disclosures_csv(records)
+    sb.out["datapackage.json"] = package(site, "takedowns", site.title, site.base_url, [
+        resource("disclosures.csv", tuple((c, c) for c in DISCLOSURES_CSV), disclosures_csv_rows(records), "disclosures.csv",
+                 "Every published disclosure with its metadata and headline figures; lists (countries, tags) joined with ';'. "
+                 "synthetic_data is true where the figures come from generated sample files, not a platform's release.", site.base_url),
+        resource("comparison.csv", COLUMNS, comparison_rows(comparison_frame(shown, stats)), "comparison.csv",
+                 "Every published release in one table: announced counts, the released data, activity and coordination signals. "
+                 "Rows whose 'Synthetic sample data' is true come from generated sample files, not a platform's release.",
+                 f"{site.base_url}comparison/"),
+    ])
     sb.out["disclosures.schema.json"] = _json(LIST_SCHEMA)
     sb.out["disclosure.schema.json"] = _json(json_schema())
     sb.out["stats.schema.json"] = _json(sb.stats_schema)

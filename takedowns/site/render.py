@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup, escape
 
 from .. import i18n
-from ..content.schema import ATTRIBUTIONS, PLATFORMS, SOURCE_KINDS
+from ..content.schema import ATTRIBUTIONS, PLATFORM_REPORTS, PLATFORMS, SOURCE_KINDS
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "h4",
                 "br", "hr", "table", "thead", "tbody", "tr", "th", "td", "abbr", "sup", "sub", "del"}
@@ -70,12 +70,9 @@ def language_name(code: str) -> str:
 long_date = i18n.format_long_date
 
 
-def table_csv(columns: tuple[tuple[str, str], ...], rows: tuple[dict[str, Any], ...] | list[dict[str, Any]],
-              note: str = "") -> str:
-    """Return a chart's data as CSV text, headed by a comment line that says where it comes from."""
+def table_csv(columns: tuple[tuple[str, str], ...], rows: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:
+    """Return a table as CSV text that starts with its header (where it comes from is in the folder's datapackage.json)."""
     out = io.StringIO(newline="")
-    if note:
-        out.write(f"# {note}\n")
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([h for _, h in columns])
     for row in rows:
@@ -114,10 +111,11 @@ def environment(templates: Path) -> Environment:
     # The templates' _() and ngettext() speak the language being rendered (i18n.using); placeholders are %(name)s.
     env.install_gettext_callables(lambda message: i18n.gettext(message), lambda s, p, n: i18n.ngettext_raw(s, p, n), newstyle=True)
     env.filters.update(markdown=render_markdown, number=number, percent=percent, language=language_name,
-                       long_date=long_date, link=link, country=i18n.country_name,
+                       long_date=long_date, link=link, country=i18n.country_name, and_list=i18n.and_list, short_platform=lambda name: name.split(" (")[0],
+                       territory=lambda name, code: i18n.territory(code, name),
                        tr=lambda text: i18n.gettext(text), language_here=i18n.name_of,
                        title_here=lambda d: d.text_in(i18n.language())["title"],
                        title_untranslated=lambda d: "title" in d.text_in(i18n.language())["original"],
                        summary_here=lambda d: d.text_in(i18n.language())["summary"], as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
-    env.globals.update(PLATFORMS=PLATFORMS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
+    env.globals.update(PLATFORMS=PLATFORMS, PLATFORM_REPORTS=PLATFORM_REPORTS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
     return env

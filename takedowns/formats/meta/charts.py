@@ -10,6 +10,7 @@ import pandas as pd
 
 from ...charts import WIDTH, Chart, _bars, _iso, _n, _spec, chart, chart_text
 from ...i18n import gettext as _
+from ...i18n import ngettext, tr
 
 
 @chart("killchain")
@@ -20,8 +21,10 @@ def killchain(s: dict[str, Any]) -> Chart | None:
     def short(text: str, limit: int = 40) -> str:
         return text if len(text) <= limit else text[: limit - 1] + "…"
 
+    procedures = sorted(procedures, key=lambda p: -p["rows"])  # as the bars show them: most rows first
     rows = [{"value": short(f"{p['code']} {p['procedure']}"), "count": p["rows"]} for p in procedures]
-    found = _bars("killchain", _("Kill-chain procedures in Meta's indicators"), rows, _("Procedure"), _("indicator rows"), _("Indicator rows"))
+    found = _bars("killchain", _("Kill-chain procedures in Meta's indicators"), rows, _("Procedure"),
+                 lambda n: ngettext("%(num)s indicator row", "%(num)s indicator rows", n), _("Indicator rows"))
     if found is None:
         return None
     full = tuple({"value": f"{p['code']} {p['procedure']}", "count": p["rows"]} for p in procedures)  # the table keeps whole names
@@ -29,7 +32,7 @@ def killchain(s: dict[str, Any]) -> Chart | None:
     summary = _("Meta filed this network's indicators under %(procedures)s procedures of its Online Operations Kill Chain, in %(tactics)s "
                 "of its 10 tactics: %(list)s.", procedures=_n(len(procedures)), tactics=_n(len(tactics)),
                 list="; ".join(f"{_iso(t['tactic'])} ({_n(t['procedures'])})" for t in tactics))
-    return Chart(found.name, found.title, summary, found.columns, full, found.spec)
+    return Chart(found.name, found.title, summary, found.columns, full, found.spec, draw=found.draw)
 
 
 @chart("indicator-kinds")
@@ -37,8 +40,8 @@ def indicator_kinds(s: dict[str, Any]) -> Chart | None:
     kinds = s.get("indicators_by_kind")
     if not kinds:
         return None
-    return _bars("indicator-kinds", _("Indicators by kind"), [{"value": k["label"], "count": k["count"]} for k in kinds], _("Kind"),
-                 _("indicators"), _("Indicators"))
+    return _bars("indicator-kinds", _("Indicators by kind"), [{"value": tr(k["label"]), "count": k["count"]} for k in kinds], _("Kind"),
+                 lambda n: ngettext("%(num)s indicator", "%(num)s indicators", n), _("Indicators"))
 
 
 @chart("killchain-matrix", scope="overview")

@@ -24,6 +24,7 @@ from typing import Any
 
 from ...errors import DataError, Problem
 from ...files import MAX_CSV_FIELD
+from ...i18n import N_
 from ...statistics.contract import INT, OBJ, Key, top_list
 from ...statistics.partials import partial_type, top
 from ..registry import Format, Role, register
@@ -33,9 +34,9 @@ MAX_INDICATORS = 50_000  # per file: the longest published list (Doppelganger, Q
 
 # Kinds of indicator, each with the label readers see.
 KINDS = {
-    "domain": "Web domains", "x_twitter": "X / Twitter accounts", "telegram": "Telegram", "youtube": "YouTube",
-    "tiktok": "TikTok", "facebook_instagram": "Facebook and Instagram", "other_account": "Other online accounts",
-    "ip": "IP addresses", "hash": "File hashes", "text": "Descriptions (free text)",
+    "domain": N_("Web domains"), "x_twitter": N_("X / Twitter accounts"), "telegram": N_("Telegram"), "youtube": N_("YouTube"),
+    "tiktok": N_("TikTok"), "facebook_instagram": N_("Facebook and Instagram"), "other_account": N_("Other online accounts"),
+    "ip": N_("IP addresses"), "hash": N_("File hashes"), "text": N_("Descriptions (free text)"),
 }
 _SOCIAL = {
     "x_twitter": ("twitter.com", "x.com"), "telegram": ("t.me", "telegram.me", "telegram.org"),
@@ -277,9 +278,11 @@ def figures(parts: dict[str, Any]) -> dict[str, Any]:
         "unknown_procedures": sorted(p.unknown_procedures),
         "indicators": indicators,
         "tables": [{
-            "name": "indicators", "title": "Indicators as Meta published them",
-            "caption": "The operation's own accounts, sites and descriptions, refanged for reading but never linked",
-            "columns": [["kind_label", "Kind"], ["text", "Indicator"], ["procedure", "Kill-chain procedure"], ["note", "Meta's note"]],
+            "name": "indicators", "title": N_("Indicators as Meta published them"),
+            "caption": N_("The operation's own accounts, sites and descriptions, refanged for reading but never linked"),
+            "columns": [["kind_label", N_("Kind")], ["text", N_("Indicator")], ["procedure", N_("Kill-chain procedure")], ["note", N_("Meta's note")]],
+            # on the page: the note under its indicator (a column of its own made every row tall on a phone); kinds in the reader's language
+            "beneath": {"note": "text"}, "translated": ["kind_label"],
             "rows": [{**i, "kind_label": KINDS[i["kind"]]} for i in indicators],
         }],
     }
