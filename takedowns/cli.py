@@ -8,8 +8,9 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-from .errors import BuildError
+from .errors import BuildError, Problem
 from .pipeline import Options, build
 
 
@@ -63,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
                    help="also read every dataset row, compute every statistic and render every page, drafts included, writing no site: "
                         "what passes this, builds")
     c.add_argument("--skip-bad-rows", action="store_true", help="with --full: judge datasets as a build with --skip-bad-rows would")
+    c.add_argument("--all-warnings", action="store_true", help="list every warning (a warning many files share is otherwise one line)")
     c.add_argument("--cache", type=Path, default=Path(".cache"), help="statistics cache folder, with --full (default: .cache)")
     n = sub.add_parser("new", help="write a new disclosure file (asks for what is missing when run on a terminal)")
     n.add_argument("--content", type=Path, default=Path("content"))
@@ -87,6 +89,8 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--content", type=Path, default=Path("content"))
     im.add_argument("--data", type=Path, default=Path("data"))
     im.add_argument("--publish", action="store_true", help="write draft: false (after you have read what it writes)")
+    lc = sub.add_parser("linkcheck", help="check every internal link, asset and anchor of a built site")
+    lc.add_argument("site", type=Path, nargs="?", default=Path("site"), help="the built site (default: site)")
     e = sub.add_parser("example-data", help="write the synthetic example datasets into data/example/")
     e.add_argument("--data", type=Path, default=Path("data"))
     return p
@@ -110,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "check":
             return _check(args)
+        if args.command == "linkcheck":
+            from .linkcheck import main as linkcheck
+
+            return linkcheck([str(args.site)])
         if args.command == "import":
             from .authoring.importing import import_meta, report
 
@@ -149,19 +157,38 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+SHOWN_ALIKE = 3  # warnings of one kind listed one by one before the rest are counted
+
+
+def _grouped(warnings: list[Any]) -> list[str]:
+    """The warnings to print: each kind that more than SHOWN_ALIKE files share as one line naming the first few, so that
+    one new warning is not lost among many alike ones (``--all-warnings`` lists them all)."""
+    kinds: dict[str, list[Any]] = {}
+    for w in warnings:
+        kinds.setdefault(w.message if isinstance(w, Problem) else str(w), []).append(w)
+    out = []
+    for message, alike in kinds.items():
+        if len(alike) <= SHOWN_ALIKE or not isinstance(alike[0], Problem):
+            out += [str(w) for w in alike]
+            continue
+        where = ", ".join(f"{w.file}:{w.line}" if w.line else w.file for w in alike[:SHOWN_ALIKE])
+        out.append(f"{message} — in {len(alike)} files: {where} and {len(alike) - SHOWN_ALIKE} more (--all-warnings lists each)")
+    return out
+
+
 def _check(args: argparse.Namespace) -> int:
     from .authoring.editing import check
     from .pipeline import clock
 
     now = clock(Options(now=args.now))
     summary = check(args.content, args.data, now)
-    warnings = list(summary.warnings)
+    warnings: list[Any] = list(summary.warnings)
     if args.full:
         result = build(Options(content=args.content, data=args.data, templates=args.templates, cache=args.cache, now=now, drafts=True,
                                skip_bad_rows=args.skip_bad_rows, write=False, quiet=True))
         warnings += [f"warning: {w}" for w in result.warnings]
-    for warning in warnings:
-        print(warning, file=sys.stderr)
+    for line in warnings if args.all_warnings else _grouped(warnings):
+        print(line, file=sys.stderr)
     print(f"ok: {summary.disclosures} disclosures, {summary.datasets} datasets in {summary.files} files "
           f"({summary.bytes / 1e6:,.1f} MB); {summary.drafts} draft(s), {summary.embargoed} under embargo; no problems"
           + ("; every row read and every page rendered" if args.full else " (headers checked; --full reads every row)")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pickle
+import sys
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,8 +57,21 @@ def clock(options: Options) -> dt.datetime:
     return options.now or dt.datetime.now(dt.UTC)
 
 
+def _stages(options: Options) -> Callable[[str], None]:
+    """One line per stage on stderr, with the seconds since the build began, so a log (CI, ``| tee``) shows
+    where a long build is; nothing with ``quiet``."""
+    started = time.monotonic()
+
+    def stage(text: str) -> None:
+        if not options.quiet:
+            print(f"[{time.monotonic() - started:6.1f} s] {text}", file=sys.stderr, flush=True)
+
+    return stage
+
+
 def build(options: Options) -> Result:
     """Build the site: load, compute, chart and render everything, then write it in one swap."""
+    stage = _stages(options)
     now = clock(options)
     if options.write:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
@@ -72,6 +88,7 @@ def build(options: Options) -> Result:
     _save_parsed(options.cache, hasher.parsed_used)
 
     shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
+    stage(f"loaded {len(content.disclosures)} disclosures ({len(shown)} {'shown' if options.drafts else 'published'})")
     key = input_key(options, [d.id for d in shown])
     # Remote data cannot be watched cheaply: a build over a data URL always runs (its statistics are still cached by content).
     if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key):
@@ -84,6 +101,7 @@ def build(options: Options) -> Result:
     #    disclosures are computed only for previews, so an embargoed dataset is not even read.
     cache = Cache(options.cache / "stats" if options.cache else None)
     profiles: dict[str, Any] = {}
+    stage(f"statistics of {sum(len(ds.files) for d in shown for ds in d.datasets)} dataset files (cached ones are not read again)")
     stats = compute_all(shown, cache, options.skip_bad_rows, options.workers, options.scheduler, progress=not options.quiet,
                         split_dir=options.split_dir, profiles=profiles)
 
@@ -91,15 +109,17 @@ def build(options: Options) -> Result:
     from .across.campaigns import cached_cross_campaign
 
     campaigns = cached_cross_campaign(options.cache, profiles, stats, [d.id for d in shown])
+    stage(f"pages and charts in {len(site.languages)} language(s)")
 
     # 3–5 hold the output folder's lock: a second build into the same folder waits, so it never links
     #     files the first is replacing.
     with output_lock(options.cache, options.output, options.write):
-        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns)
+        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns, stage)
 
 
 def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
-                     now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None) -> Result:
+                     now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None,
+                     stage: Callable[[str], None] = lambda text: None) -> Result:
     from .site.assets import static_files, vendor_files
     from .site.images import Images
     from .site.pages import build_pages
@@ -125,6 +145,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     output.update(vendor_files(options.node_modules))
 
     # 4. Search index over the rendered pages (Pagefind), still in memory.
+    stage(f"{len(output)} files rendered; search index")
     stale = False
     if options.search_index:
         from .site.search import search_index, stale_index
@@ -140,6 +161,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     if not options.write:
         return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings)
     output[MARKER] = marker_text(options.drafts, list(output))
+    stage(f"writing {options.output}/")
     written = write_site(output, options.output)
     if previous:
         previous.save(written)

@@ -155,7 +155,7 @@ def test_interactions_timeline_and_comparison(project: Project) -> None:
     assert {r["lag_days"] for r in timeline["rows"]} == {22}
     listing = {r["id"]: r for r in json.loads((project.output / "disclosures.json").read_text())["disclosures"]}
     assert listing["one-2019"]["detection_lag_days"] == 22
-    table = list(csv.reader((project.output / "comparison.csv").read_text().splitlines()[1:]))
+    table = list(csv.reader((project.output / "comparison.csv").read_text().splitlines()))
     header, body = table[0], table[1:]
     assert len(body) == 2 and "Days from last activity to announcement" in header
     assert {row[header.index("Days from last activity to announcement")] for row in body} == {"22"}

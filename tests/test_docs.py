@@ -70,7 +70,13 @@ def test_pages_workflow_tests_builds_checks_and_deploys() -> None:
     uses = [s.get("uses", "") for s in steps]
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "actions/configure-pages@v5" in uses and "actions/upload-pages-artifact@v3" in uses and "actions/cache@v4" in uses
-    assert "bash scripts/test.sh" in runs and "--base-url" in runs and "python3 -m takedowns.linkcheck site" in runs
+    assert "bash scripts/test.sh" in runs and "--base-url" in runs and "python3 build.py linkcheck" in runs
     assert runs.index("scripts/test.sh") < runs.index("build.py build") < runs.index("linkcheck")
+    # The hourly run (embargoes) checks, builds and publishes without the test suite: pushes and pull requests test.
+    test_steps = [s for s in steps if "scripts/test.sh" in s.get("run", "") or "playwright install" in s.get("run", "")]
+    assert test_steps and all(s.get("if") == "github.event_name != 'schedule'" for s in test_steps)
+    gated = [s for s in steps if s.get("if")]
+    assert gated == test_steps  # check --full, build and the link check run on every trigger
+    assert "build.py check --full" in runs
     assert flow["jobs"]["deploy"]["needs"] == "build"
     assert [s["uses"] for s in flow["jobs"]["deploy"]["steps"]] == ["actions/deploy-pages@v4"]

@@ -146,15 +146,19 @@ def narrow(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: Callable[[int], str], unit_title: str,
+def _bars(name: str, title: str, rows: list[dict[str, Any]], label: str, unit: Callable[[int], str] | str, unit_title: str,
           prefix: str = "") -> Chart | None:
     """Horizontal bars of counted values, most first (ties keep the order given).
 
-    ``unit(n)`` says a count in words for the sentence ("1 tweet", "4 tweets"), ``unit_title`` heads the axis.
-    The sentence names the largest count and every value that has it, then the next two.
+    ``unit(n)`` says a count in words for the sentence ("1 tweet", "4 tweets": ngettext, so every language's plural
+    forms are right); a plain string is put after the number as it is. ``unit_title`` heads the axis. The sentence
+    names the largest count and every value that has it, then the next two.
     """
     if not rows:
         return None
+    if isinstance(unit, str):
+        words = unit
+        unit = lambda n: f"{_n(n)} {words}"  # noqa: E731
     rows = sorted(rows, key=lambda r: -int(r["count"]))  # stable: equal counts stay as given
     df = pd.DataFrame({"value": [prefix + chart_text(str(r["value"])) for r in rows], "count": [int(r["count"]) for r in rows],
                        "rank": range(len(rows))})

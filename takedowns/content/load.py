@@ -10,6 +10,7 @@ import glob
 import hashlib
 import os
 import pickle
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,10 +120,29 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
     if report.problems:
         return None, report.problems
     report.problems.extend(_cross_checks(values, name))
+    if not values["draft"]:
+        report.problems.extend(_placeholders(raw, name))
     if report.problems:
         return None, report.problems
     fields = {k: v for k, v in values.items() if k not in ("datasets", "__line__")}
     return Disclosure(**fields, datasets=tuple(datasets), source_file=name), []
+
+
+# What `build.py new` writes for a person to replace: a TODO in a value, and the example source address.
+_PLACEHOLDER = re.compile(r"\bTODO\b|https://example\.org/announcement\b")
+
+
+def _placeholders(raw: bytes, name: str) -> list[Problem]:
+    """Every placeholder `new` left in a disclosure that is not a draft, by line: such a page must not be published."""
+    out = []
+    for number, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue  # a comment may say anything
+        found = _PLACEHOLDER.search(line)
+        if found:
+            out.append(Problem(name, number, found.start() + 1, f"placeholder {found.group(0)!r} left from `build.py new`; replace it, "
+                                                                "or keep draft: true until it is written"))
+    return out
 
 
 def _parse_disclosure(raw: bytes, name: str, hasher: Hasher) -> tuple[dict[str, Any] | None, list[Problem]]:

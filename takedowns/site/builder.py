@@ -128,8 +128,9 @@ class SiteBuilder:
         home = self.site.base_url + self.prefix + folder
         what = (i18n.gettext("SYNTHETIC SAMPLE DATA: generated for this example site, not the platform's release.") + " ") if synthetic else ""
         resources = [resource(f"charts/{c['name']}.csv", c["columns"], c["rows"], c["title"], what + c["summary"], home) for c in charts]
-        resources += [resource(f"tables/{t['name']}.csv", t["columns"], t["rows"], i18n.gettext(t["title"]), what + i18n.gettext(t["caption"]), home)
-                      for t in tables or ()]
+        for t in tables or ():
+            title_of, caption = t["title"], t["caption"]  # catalog messages, translated here (named first: extraction reads literal arguments)
+            resources.append(resource(f"tables/{t['name']}.csv", t["columns"], t["rows"], i18n.gettext(title_of), what + i18n.gettext(caption), home))
         if resources:
             self.out[f"{self.prefix}{folder}datapackage.json"] = package(self.site, f"{self.prefix}{folder}", title, home, resources)
 
