@@ -71,13 +71,26 @@ def _open(browser, url: str, javascript: bool = True, width: int = 1280, bypass_
     return context, page, problems
 
 
+def _interactive(figure):  # type: ignore[no-untyped-def]
+    """Reach for a chart as a reader does (the pointer over it), and wait for its interactive drawing."""
+    figure.scroll_into_view_if_needed()
+    figure.locator(".chart-canvas").hover()
+    svg = figure.locator(".chart-canvas.interactive svg")
+    svg.wait_for(timeout=15000)
+    return svg
+
+
+DRAWN = "figure.chart:has(.chart-canvas)"  # a chart with too little data has its sentence and table only
+
+
 @pytest.mark.parametrize("rel", PAGES)
 def test_page_loads_cleanly_and_charts_draw(browser, served: str, rel: str) -> None:  # type: ignore[no-untyped-def]
     context, page, problems = _open(browser, served + rel)
-    figures = page.locator("figure.chart").count()
-    for i in range(figures):  # charts draw as they come near the screen
-        page.locator("figure.chart").nth(i).scroll_into_view_if_needed()
-        page.locator("figure.chart").nth(i).locator(".chart-canvas.interactive svg").wait_for(timeout=15000)
+    figures = page.locator(DRAWN).count()
+    # Before a reader reaches for a chart, no chart library is loaded: the static images show everything.
+    assert page.evaluate("window.vega === undefined")
+    for i in range(figures):
+        _interactive(page.locator(DRAWN).nth(i))
     assert page.locator("[data-chart-error]").count() == 0
     if rel == "overview/":  # the maps' country shapes loaded from the site's own assets: a shape per country
         assert page.locator("#chart-origins-map .chart-canvas.interactive svg path").count() > 150
@@ -142,10 +155,7 @@ def test_arabic_pages_read_right_to_left_and_charts_left_to_right(browser, serve
     main = page.locator("main").bounding_box()
     assert h2 and main and h2["x"] + h2["width"] > main["x"] + main["width"] - 40  # headings start at the right
     assert page.evaluate("getComputedStyle(document.querySelector('.chart-canvas')).direction") == "ltr"
-    figure = page.locator("#chart-tweets-over-time")
-    figure.scroll_into_view_if_needed()
-    svg = figure.locator(".chart-canvas.interactive svg")
-    svg.wait_for(timeout=15000)
+    svg = _interactive(page.locator("#chart-tweets-over-time"))
     # The time axis runs left to right: the first month's label lies left of the last one's.
     xs = svg.locator(".role-axis-label text").evaluate_all("ts => ts.map(t => [t.textContent, t.getBoundingClientRect().x])")
     years = [(int(t.strip()[-4:]), x) for t, x in xs if " " in t.strip() and t.strip()[-4:].isdigit()]  # "Jul 2014"; not the counts
@@ -170,14 +180,51 @@ def test_search_finds_a_linked_host_page(browser, served: str, example_site: Pat
 def test_axe_finds_no_violations(browser, served: str, rel: str) -> None:  # type: ignore[no-untyped-def]
     # The page's CSP rightly refuses the injected axe script; only this test context lets it in.
     context, page, _ = _open(browser, served + rel, bypass_csp=True)
-    if page.locator("figure.chart").count():
-        page.locator("figure.chart").first.scroll_into_view_if_needed()
-        page.wait_for_selector(".chart-canvas.interactive", timeout=15000)
+    if page.locator(DRAWN).count():
+        _interactive(page.locator(DRAWN).first)
     page.add_script_tag(content=(ROOT / "node_modules/axe-core/axe.min.js").read_text())
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     violations = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
     assert violations == []
     context.close()
+
+
+def test_a_static_chart_is_a_keyboard_stop_that_turns_interactive_when_reached(browser, served: str) -> None:  # type: ignore[no-untyped-def]
+    """From the keyboard alone: Tab reaches the static chart, announced by its sentence; it turns interactive there and keeps
+    the focus; Enter opens its data table."""
+    context, page, problems = _open(browser, served + "disclosures/bangladesh-2019-01/")
+    first = page.locator("figure.chart").first
+    first.locator("h3").click()
+    page.keyboard.press("Tab")
+    sentence = first.locator("figcaption p").inner_text()
+    label = "Chart: " + sentence + " Press Enter for its data table, which holds every value the chart's tooltips show."
+    first.locator(".chart-canvas.interactive svg").wait_for(timeout=15000)
+    assert page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('aria-label')]") == ["chart-view", label]
+    assert first.locator(".chart-canvas").get_attribute("tabindex") is None  # still one stop, not two
+    page.keyboard.press("Enter")
+    assert first.locator("details").evaluate("d => d.open") and page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    assert problems == []
+    context.close()
+
+
+# Bytes a page may transfer before a reader interacts (HTML, CSS, scripts, the images on screen), at 1280 and 360 px.
+BUDGET = 150_000
+
+
+@pytest.mark.parametrize("rel", ["", "disclosures/ira-2018-10/", "disclosures/meta-2023-q2-russia-doppelganger/", "disclosures/meta-2026-h1-pakistan/",
+                                 "overview/", "comparison/", "methods/", "ar/overview/"])
+def test_a_page_transfers_at_most_its_budget_before_interaction(browser, served: str, rel: str) -> None:  # type: ignore[no-untyped-def]
+    for width in (1280, 360):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        sizes: dict[str, int] = {}
+        page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+        page.goto(served + rel, wait_until="networkidle")
+        page.wait_for_timeout(300)
+        total = sum(sizes.values())
+        assert total <= BUDGET, (rel, width, total, sorted(sizes.items(), key=lambda kv: -kv[1])[:5])
+        assert not any("/vendor/vega" in url for url in sizes), rel  # the chart libraries wait for the reader
+        context.close()
 
 
 @pytest.mark.parametrize("rel", ["", "disclosures/ira-2018-10/", "overview/"])
@@ -198,12 +245,32 @@ def test_pages_read_completely_without_javascript(browser, served: str, rel: str
     context.close()
 
 
-def test_phone_width_has_no_horizontal_scroll(browser, served: str) -> None:  # type: ignore[no-untyped-def]
-    for rel in ("", "disclosures/ira-2018-10/"):
-        context, page, _ = _open(browser, served + rel, width=360)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, rel
+# One page of every kind the site makes.
+KINDS = ["", "disclosures/ira-2018-10/", "disclosures/meta-2023-q2-russia-doppelganger/", "disclosures/meta-2026-h1-pakistan/",
+         "disclosures/meta-2024-q1-targeting-moldova-madagascar/", "overview/", "comparison/", "countries/", "countries/ve/", "tags/",
+         "tags/iran/", "domains/", "domains/alalam.ir/", "about/", "methods/", "search/", "404.html"]
+
+
+@pytest.mark.parametrize("lang", ["", "es/", "ar/", "ru/"])
+def test_every_page_kind_fits_a_phone_and_a_desktop_in_every_language(browser, served: str, lang: str) -> None:  # type: ignore[no-untyped-def]
+    """No page scrolls sideways at 360 or 1280 px (a table may scroll inside its own box), and none logs an error."""
+    found = []
+    for width in (360, 1280):
+        context = browser.new_context(viewport={"width": width, "height": 800})
+        for rel in KINDS:
+            page = context.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m, problems=problems: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e, problems=problems: problems.append(f"page error: {e}"))
+            response = page.goto(served + lang + rel, wait_until="load")
+            assert response is not None and (response.status == 200 or rel == "404.html"), lang + rel
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            if overflow > 0:
+                found.append((lang + rel, width, overflow))
+            found += [(lang + rel, width, p) for p in problems if not (rel == "404.html" and "404" in p)]
+            page.close()
         context.close()
+    assert found == []
 
 
 def test_nu_html_checker_reports_no_errors(example_site: Path) -> None:
@@ -218,8 +285,7 @@ def test_nu_html_checker_reports_no_errors(example_site: Path) -> None:
 def test_each_chart_is_one_keyboard_stop_with_its_sentence(browser, served: str) -> None:  # type: ignore[no-untyped-def]
     context, page, _ = _open(browser, served + "disclosures/bangladesh-2019-01/")
     first = page.locator("figure.chart").first
-    first.scroll_into_view_if_needed()
-    first.locator(".chart-view").wait_for(timeout=15000)
+    _interactive(first)
     page.locator("figure.chart").first.locator("h3").click()
     page.keyboard.press("Tab")
     focused = page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('role'), document.activeElement.getAttribute('aria-label')]")
@@ -240,8 +306,7 @@ def test_signal_charts_are_keyboard_stops_and_the_overview_sorts_by_signal(brows
     assert "chart-co-retweet" in names and "chart-copy-paste" in names
     for name in ("co-retweet", "copy-paste"):
         figure = page.locator(f"#chart-{name}")
-        figure.scroll_into_view_if_needed()
-        figure.locator(".chart-view").wait_for(timeout=15000)
+        _interactive(figure)
         figure.locator("h3").click()
         page.keyboard.press("Tab")
         label = page.evaluate("document.activeElement.getAttribute('aria-label')")
@@ -272,8 +337,7 @@ def test_charts_load_without_shifting_the_layout(browser, served: str) -> None: 
     context, page, problems = _open(browser, url)
     boxes = page.locator("figure.chart .chart-canvas")
     for i in range(boxes.count()):
-        boxes.nth(i).scroll_into_view_if_needed()
-        page.locator("figure.chart").nth(i).locator(".chart-canvas.interactive svg").wait_for(timeout=15000)
+        _interactive(page.locator(DRAWN).nth(i))
     live = boxes.evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
     assert len(static) == len(live) == 16  # 8 of the release and 8 of its coordination signals (no clusters or swarms)
     assert all(abs(a - b) <= 4 for a, b in zip(static, live)), str(list(zip(static, live)))
@@ -341,12 +405,10 @@ def test_chart_text_is_at_least_11_css_pixels(browser, served: str, rel: str, wi
     assert [(src, round(px, 2)) for src, px in static if px < 10.99] == []
     context.close()
     context, page, problems = _open(browser, served + rel, width=width)
-    figures = page.locator("figure.chart")
+    figures = page.locator(DRAWN)
     live = []
     for i in range(figures.count()):
-        figures.nth(i).scroll_into_view_if_needed()
-        svg = figures.nth(i).locator(".chart-canvas.interactive svg")
-        svg.wait_for(timeout=15000)
+        svg = _interactive(figures.nth(i))
         live.append((figures.nth(i).get_attribute("id"), svg.evaluate(_LIVE_TEXT)))
     assert len(live) == len(static)
     assert [(name, round(px, 2)) for name, px in live if px < 10.99] == []

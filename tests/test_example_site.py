@@ -79,7 +79,7 @@ def test_disclosure_page_shows_figures_charts_sources_and_files(example_site: Pa
         assert img.attributes["alt"].startswith("Chart: ")
         assert (example_site / "disclosures/iran-2019-01" / img.attributes["src"]).read_bytes().startswith(b"<svg")
         assert fig.css("details table tbody tr")
-        spec = json.loads(fig.css_first('script[type="application/json"]').text())
+        spec = json.loads((example_site / "disclosures/iran-2019-01" / fig.css_first(".chart-canvas").attributes["data-spec"]).read_text())
         assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
         for a in fig.css("p.downloads a"):
             assert (example_site / "disclosures/iran-2019-01" / a.attributes["href"]).is_file()

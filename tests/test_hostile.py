@@ -171,8 +171,8 @@ def _check_site(site: Path, text: str, benign: dict[str, tuple[int, int]]) -> No
     assert _census(site) == benign
     page = HTMLParser((site / "disclosures/tiny-2019/index.html").read_text())
     stats = json.loads((site / "disclosures/tiny-2019/stats.json").read_text())
-    clients = page.css_first('script#spec-clients')
-    spec = json.loads(clients.text())
+    canvas = page.css_first('#chart-clients .chart-canvas')
+    spec = json.loads((site / "disclosures/tiny-2019" / canvas.attributes["data-spec"]).read_text())
     values = [v["value"] for name, rows in spec["datasets"].items() for v in rows]
     assert values == [chart_text(c["value"]) for c in stats["top_clients"]]  # drawn: SVG-safe characters
     download = json.loads((site / "disclosures/tiny-2019/charts/clients.json").read_text())
@@ -233,7 +233,8 @@ def test_a_chart_the_renderer_refuses_leaves_its_sentence_and_table(project: Pro
     page = project.html("disclosures/tiny-2019/index.html")
     figure = page.css_first("#chart-refused")
     assert figure.css_first("p.chart-failed").text().startswith("This chart could not be drawn from its data.")
-    assert figure.css_first("picture") is None and page.css_first("#spec-refused") is None
+    assert figure.css_first("picture") is None and figure.css_first(".chart-canvas") is None
+    assert not (project.output / "disclosures/tiny-2019/charts/refused.vl.json").exists()
     assert "open" in figure.css_first("details").attributes  # the table is the chart now: shown open
     assert [th.text() for th in figure.css("tbody th")] == ["1"]
     assert (project.output / "disclosures/tiny-2019/charts/refused.csv").is_file()

@@ -53,8 +53,15 @@ def test_counts_only_disclosures_have_no_signal_section(example_site: Path) -> N
 
 def test_methods_page_defines_every_signal_and_lists_the_clients(example_site: Path) -> None:
     tree = page(example_site, "methods/index.html")
-    terms = [text_of(dt) for dt in tree.css("dl.definitions dt")]
-    assert terms == [k for k, _ in DEFINITIONS]
+    # For readers: each signal by a plain name and sentence, its exact definition a click away, its stats.json key last.
+    sections = tree.css("section.signal")
+    assert [s.css_first("h3").attributes["id"] for s in sections] == [k for k, _ in DEFINITIONS]
+    assert [text_of(s.css_first("h3")) for s in sections][:2] == ["Amplifying its own accounts", "Co-retweeting"]
+    for section, (key, meaning) in zip(sections, DEFINITIONS, strict=True):
+        assert section.css_first("details summary").text().startswith("Exact definition")
+        assert f"signals.{key}" in section.css_first("details").text()
+    assert "takedowns/" not in tree.css_first("main").text()  # no path into the code a reader cannot open
+    assert page(example_site, "index.html").css_first("header nav a[href='methods/']") is not None  # in the top navigation
     clients = {text_of(r.css_first("th")): text_of(r.css("td")[0]) for r in tree.css("table tbody tr")}
     assert clients["Twitter Web App"] == "official" and clients["dlvr.it"] == "automation"
     text = text_of(tree.css_first("main"))

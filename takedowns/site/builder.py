@@ -117,7 +117,7 @@ class SiteBuilder:
         # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
         shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
         if self.previous:
-            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "csv", "json"))
+            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "vl.json", "csv", "json"))
                                        if p in self.out},
                                  shown)
         return shown
@@ -151,6 +151,9 @@ class SiteBuilder:
             if svg:
                 self.out[f"{folder}charts/{c.name}.svg"] = svg
                 self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone
+                # The interactive chart's spec: fetched by charts.js when a reader reaches for the chart, never with the page.
+                self.out[f"{folder}charts/{c.name}.vl.json"] = (json.dumps(c.spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                                                                + "\n").encode()
             self.out[f"{folder}charts/{c.name}.csv"] = table_csv(c.columns, c.rows).encode()
             self.out[f"{folder}charts/{c.name}.json"] = _json({"title": c.title, "description": c.summary, "source": note,
                                                                 "licence": f"{self.site.licence}. {self.site.data_licence}",

@@ -116,6 +116,7 @@ def environment(templates: Path) -> Environment:
                        tr=lambda text: i18n.gettext(text), language_here=i18n.name_of,
                        title_here=lambda d: d.text_in(i18n.language())["title"],
                        title_untranslated=lambda d: "title" in d.text_in(i18n.language())["original"],
+                       summary_untranslated=lambda d: "summary" in d.text_in(i18n.language())["original"],
                        summary_here=lambda d: d.text_in(i18n.language())["summary"], as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
     env.globals.update(PLATFORMS=PLATFORMS, PLATFORM_REPORTS=PLATFORM_REPORTS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
     return env

@@ -1,6 +1,8 @@
-// Replace each chart's static SVG with the interactive Vega view, built from the spec
-// embedded beside it, when the chart comes near the screen. The chart libraries load
-// then, not with the page, so the page is readable at once. Expressions run through
+// Replace each chart's static SVG with the interactive Vega view, built from its spec
+// (charts/<name>.vl.json beside the page), once the reader reaches for a chart: a pointer over it, a touch, or the
+// keyboard's focus (each static chart is one keyboard stop). The chart libraries (about 800 KB)
+// load then, never with the page: the static SVGs already show everything. Once loaded, the
+// other charts turn interactive as they come near the screen. Expressions run through
 // vega-interpreter: no eval, so the page's Content-Security-Policy holds. Data a spec loads
 // by URL (the maps' country shapes) comes from the site's own assets/vendor/.
 (function () {
@@ -63,15 +65,18 @@
   }
 
   function draw(box) {
-    var source = document.getElementById(box.getAttribute("data-spec"));
-    if (!source) { return; }
-    var spec = JSON.parse(source.textContent);
-    if (phone && phone.matches) { spec = narrow(spec); }
+    var url = box.getAttribute("data-spec");
     var img = box.querySelector("img");
-    var alt = img ? img.getAttribute("alt") : "";
+    var alt = box.getAttribute("data-alt") || "";
     if (img) { box.style.minHeight = img.getBoundingClientRect().height + "px"; }
     var target = document.createElement("div");
-    load().then(function () {
+    var spec = fetch(url).then(function (response) {
+      if (!response.ok) { throw new Error("could not load " + url); }
+      return response.json();
+    });
+    Promise.all([load(), spec]).then(function (parts) {
+      var spec = parts[1];
+      if (phone && phone.matches) { spec = narrow(spec); }
       return window.vegaEmbed(target, spec, {
         actions: false, renderer: "svg", ast: true, loader: window.vega.loader({ baseURL: vendor }), expr: window.vega.expressionInterpreter, defaultStyle: false,
         tooltip: { disableDefaultStyle: true }
@@ -85,18 +90,11 @@
       target.setAttribute("aria-label", alt + " " + window.takedownsText("chart_keys"));
       target.setAttribute("aria-keyshortcuts", "Enter");
       target.tabIndex = 0;
-      // The tooltips need a mouse; from the keyboard, Enter opens the data table and moves there.
-      target.addEventListener("keydown", function (event) {
-        if (event.key !== "Enter") { return; }
-        var figure = box.closest("figure");
-        var table = figure && figure.querySelector("details");
-        if (!table) { return; }
-        event.preventDefault();
-        table.open = true;
-        table.querySelector("summary").focus();
-      });
       target.className = "chart-view";
+      var focused = document.activeElement === box;
       box.replaceChildren(target);
+      box.removeAttribute("tabindex"); box.removeAttribute("role"); box.removeAttribute("aria-label");
+      if (focused) { target.focus(); }
       box.style.minHeight = "";
       box.classList.add("interactive");
     }).catch(function (error) {
@@ -105,11 +103,45 @@
     });
   }
 
-  if (!("IntersectionObserver" in window)) { boxes.forEach(draw); return; }
-  var observer = new IntersectionObserver(function (entries) {
-    entries.forEach(function (entry) {
-      if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target); }
+  var observer = null;
+  function upgradeAll() {  // the libraries are here: the rest follow as they come near the screen
+    if (observer || !("IntersectionObserver" in window)) { return; }
+    observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting) { observer.unobserve(entry.target); start(entry.target); }
+      });
+    }, { rootMargin: "300px 0px" });
+    boxes.forEach(function (box) { if (!box.hasAttribute("data-started")) { observer.observe(box); } });
+  }
+
+  function start(box) {
+    if (box.hasAttribute("data-started")) { return; }
+    box.setAttribute("data-started", "");
+    if (observer) { observer.unobserve(box); }
+    draw(box);
+    load().then(upgradeAll, function () {});
+  }
+
+  boxes.forEach(function (box) {
+    var img = box.querySelector("img");
+    // The static chart is one keyboard stop, announced by its sentence, until it turns interactive.
+    box.tabIndex = 0;
+    box.setAttribute("role", "img");
+    box.setAttribute("data-alt", img ? img.getAttribute("alt") : "");
+    box.setAttribute("aria-label", box.getAttribute("data-alt") + " " + window.takedownsText("chart_keys"));
+    if (img) { img.setAttribute("alt", ""); }
+    // The tooltips need a mouse; from the keyboard, Enter opens the data table and moves there.
+    box.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") { return; }
+      var figure = box.closest("figure");
+      var table = figure && figure.querySelector("details");
+      if (!table) { return; }
+      event.preventDefault();
+      table.open = true;
+      table.querySelector("summary").focus();
     });
-  }, { rootMargin: "300px 0px" });
-  boxes.forEach(function (box) { observer.observe(box); });
+    ["pointerenter", "focusin", "touchstart", "click"].forEach(function (kind) {
+      box.addEventListener(kind, function () { start(box); }, { passive: true, once: true });
+    });
+  });
 })();

@@ -7,7 +7,7 @@ from typing import Any
 from ...statistics.contract import INT, OBJ, Key, _null, top_list
 from ..registry import Format, Role, Rule, register
 from .partial import TweetsPartial, UsersPartial, figures, partial_of_tweets, partial_of_users
-from .signals import DEFINITIONS, NOTE
+from .signals import DEFINITIONS, NOTE, READER
 
 _SIGNAL_TYPES = {"co_retweet": "array", "co_retweet_groups": "array", "creation": ["object", "null"]}
 _DAYS = {"type": "array", "items": {"type": "object", "required": ["date", "count"]}}
@@ -105,7 +105,7 @@ def _methods() -> dict[str, Any]:
 
     with CLIENTS_FILE.open(encoding="utf-8", newline="") as f:
         clients = list(csv.DictReader(f))
-    return {"definitions": DEFINITIONS, "note": NOTE, "clients": clients}
+    return {"definitions": [(key, *READER[key], meaning) for key, meaning in DEFINITIONS], "note": NOTE, "clients": clients}
 
 
 def _figures(parts: dict[str, Any]) -> dict[str, Any]:

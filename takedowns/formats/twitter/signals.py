@@ -55,8 +55,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "day `per_day: [{date, count}]`, by date"),
     ("working_hours", "for each whole-hour UTC offset −12 … +14, the share of tweets whose local time falls Monday–Friday "
      "09:00–17:59: `{best_utc_offset, share, by_offset: [{offset, share}]}`; best is the highest share, ties to the smaller offset"),
-    ("posting_tools", "each `tweet_client_name` classed `official`, `automation` or `other` by the list on the Methods page "
-     "(`takedowns/formats/twitter/posting_clients.csv`): `{official_share, automation_share, other_share, other_shared, by_month}`: shares "
+    ("posting_tools", "each `tweet_client_name` classed `official`, `automation` or `other` by the list on the Methods page: "
+     "`{official_share, automation_share, other_share, other_shared, by_month}`: shares "
      "of tweets (an empty client is `other`); `other` clients used by 2 or more accounts `{client, accounts, tweets}`, top 20 by "
      "accounts, then tweets descending, then name; tweets per class per month `{month, official, automation, other}`"),
     ("engagement_concentration", "over tweets that are not retweets, engagement = `like_count + retweet_count + reply_count + "
@@ -64,6 +64,24 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "their engagement received by the top ⌈n/100⌉; the Gini coefficient (ascending, G = 2·Σ i·xᵢ / (n·Σ x) − (n+1)/n); the "
      "Lorenz curve at every 5% of tweets `{tweets, engagement}`"),
 )
+# What each signal shows, for readers: a name and one plain sentence; the exact definition above stays beside it.
+READER: dict[str, tuple[str, str]] = {
+    "in_network": ("Amplifying its own accounts", "How much of the release's retweeting, replying and mentioning was aimed at its own "
+                   "accounts rather than at anyone else."),
+    "co_retweet": ("Co-retweeting", "Pairs of accounts that retweeted the same tweet within a few minutes of each other, and how many "
+                   "of the accounts that tweeted were in such a pair."),
+    "co_retweet_groups": ("Co-retweeting groups", "The largest groups of accounts linked to each other by co-retweeting within one minute."),
+    "copy_paste": ("Copy-pasted text", "The same text of 20 characters or more (links, mentions and capitals aside) posted word for "
+                   "word by three or more accounts."),
+    "reply_swarms": ("Reply swarms", "Tweets that got five or more replies from the release's accounts, and whose tweets they were."),
+    "creation": ("When the accounts were made", "The days on which most accounts were created, how many never tweeted, and how long "
+                 "accounts waited between creation and their first tweet."),
+    "working_hours": ("Office hours", "The UTC offset at which the largest share of tweets falls in weekday office hours "
+                      "(Monday to Friday, 09:00–17:59), and that share."),
+    "posting_tools": ("Posting tools", "Which apps posted the tweets: the platform's own, automation services, or others."),
+    "engagement_concentration": ("How engagement was spread", "Whether likes, retweets and replies went to a few tweets or were "
+                                 "spread across many."),
+}
 NOTE = ("Shares have 4 decimals and are null when what they divide by is 0. Rows with an empty `userid` take no part in "
         "co-retweets, copy-paste or swarms; rows with an empty `retweet_tweetid` take no part in co-retweets.")
 
