@@ -218,7 +218,7 @@ def test_a_page_transfers_at_most_its_budget_before_interaction(browser, served:
         context = browser.new_context(viewport={"width": width, "height": 900})
         page = context.new_page()
         sizes: dict[str, int] = {}
-        page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+        page.on("requestfinished", lambda r, sizes=sizes: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
         page.goto(served + rel, wait_until="networkidle")
         page.wait_for_timeout(300)
         total = sum(sizes.values())

@@ -60,6 +60,7 @@ def test_methods_page_defines_every_signal_and_lists_the_clients(example_site: P
     for section, (key, meaning) in zip(sections, DEFINITIONS, strict=True):
         assert section.css_first("details summary").text().startswith("Exact definition")
         assert f"signals.{key}" in section.css_first("details").text()
+        assert meaning.replace("`", "")[:40] in " ".join(section.css_first("details .definition").text().split())  # kept exact
     assert "takedowns/" not in tree.css_first("main").text()  # no path into the code a reader cannot open
     assert page(example_site, "index.html").css_first("header nav a[href='methods/']") is not None  # in the top navigation
     clients = {text_of(r.css_first("th")): text_of(r.css("td")[0]) for r in tree.css("table tbody tr")}

@@ -24,6 +24,8 @@ from .images import ChartError, Images
 from .render import table_csv
 from .reuse import Previous, digest
 
+CHART_FILES = ("svg", "narrow.svg", "vl.json", "csv", "json")  # what each chart writes beside its page
+
 
 class SiteBuilder:
     """Renders every page of one build."""
@@ -117,7 +119,7 @@ class SiteBuilder:
         # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
         shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
         if self.previous:
-            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in ("svg", "narrow.svg", "vl.json", "csv", "json"))
+            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in CHART_FILES)
                                        if p in self.out},
                                  shown)
         return shown
