@@ -110,6 +110,13 @@ related: []
 translations: []
 #  - language: es
 #    title: ...
+# After publication, every change to a fact on the page is listed here, newest first: the page, its feed entry and
+# corrections.json show it. date: the day of the change; what: what changed; why: the error; source: optional.
+corrections: []
+#  - date: 2024-06-01
+#    what: The account count was 1,196, not 1,916.
+#    why: A typing error; the platform's announcement gives 1,196.
+#    source: https://example.org/announcement
 # Generated sample data rather than the real release? Every page will say so.
 synthetic_data: false
 # Keep out of every published output until this is false ...

@@ -125,6 +125,7 @@ def load_disclosure(path: Path, data_dir: Path, hasher: Hasher) -> tuple[Disclos
     if report.problems:
         return None, report.problems
     fields = {k: v for k, v in values.items() if k not in ("datasets", "__line__")}
+    fields["corrections"] = tuple(sorted(fields["corrections"], key=lambda c: c.date, reverse=True))  # newest first
     return Disclosure(**fields, datasets=tuple(datasets), source_file=name), []
 
 
@@ -191,6 +192,10 @@ def _cross_checks(values: dict[str, Any], name: str) -> list[Problem]:
         seen.setdefault(t.language, t.line)
         if not (t.title or t.summary or t.body):
             problems.append(Problem(name, t.line, 0, f"translations: the {t.language!r} translation gives none of title, summary, body"))
+    for c in values["corrections"]:
+        if c.date < values["announced"]:
+            problems.append(Problem(name, c.line, 0, f"corrections: date {c.date} is before announced {values['announced']}; "
+                                                     "a correction changes a published page"))
     if values["first_disclosed"] and values["first_disclosed"] > values["announced"]:
         problems.append(Problem(name, values["__line__"], 0, f"first_disclosed {values['first_disclosed']} is after announced "
                                                              f"{values['announced']}; give it only when the network was disclosed earlier"))

@@ -69,6 +69,17 @@ class Translation:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """What was corrected on a published disclosure, when and why, in the site's words; newest first on the page."""
+
+    date: dt.date
+    what: str
+    why: str
+    source: str | None = None  # where the corrected fact comes from, when there is one
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Disclosure:
     id: str
     title: str
@@ -95,10 +106,16 @@ class Disclosure:
     active_from: dt.date | None = None  # as the platform reported it (counts-only disclosures)
     active_until: dt.date | None = None
     translations: tuple[Translation, ...] = ()
+    corrections: tuple[Correction, ...] = ()  # newest first
 
     @property
     def url(self) -> str:
         return f"disclosures/{self.id}/"
+
+    @property
+    def updated(self) -> dt.date:
+        """The page's version: its latest correction, else the announcement."""
+        return self.corrections[0].date if self.corrections else self.announced
 
     def text_in(self, lang: str) -> dict[str, Any]:
         """Return the title, summary and body to show in ``lang``, and which of them are the untranslated original."""

@@ -12,7 +12,7 @@ from typing import Any
 from ..formats import FORMATS
 from ..i18n import N_, available
 from .countries import country
-from .model import Attribution, Figure, Site, Source, Translation
+from .model import Attribution, Correction, Figure, Site, Source, Translation
 from .types import Boolean, Choice, Custom, Date, DateTime, Field, Integer, ListOf, Mapping, Text, Url
 
 SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -106,6 +106,13 @@ SITE_TRANSLATION = Mapping(title="site translation", fields=(
     Field("description", Text(400), "The site's one-sentence description in that language."),
 ), build=lambda v: (v["language"], v["title"] or "", v["description"] or ""))
 
+CORRECTION = Mapping(title="correction", fields=(
+    Field("date", Date(), "Day the published page was corrected.", required=True),
+    Field("what", Text(600), "What changed, in the site's words (\"The account count was 1,196, not 1,916.\").", required=True),
+    Field("why", Text(600), "Why: the error and how it was found.", required=True),
+    Field("source", Url(), "Where the corrected fact comes from, when there is one."),
+), build=lambda v: Correction(v["date"], v["what"], v["why"], v["source"], v["__line__"]))
+
 FIGURES_MAP = Mapping(title="mapping of announced counts", fields=tuple(
     Field(key, Integer(0), label) for key, label in FIGURES.items()
 ), build=lambda v: tuple(Figure(k, FIGURES[k], v[k]) for k in FIGURES if v.get(k) is not None))
@@ -179,6 +186,9 @@ DISCLOSURE_FIELDS: tuple[Field, ...] = (
     Field("translations", ListOf(TRANSLATION, max_items=20),
           "The disclosure's own text in the interface's other languages, each a mapping of `language` (one of the site's "
           "`languages`) and any of `title`, `summary`, `body`; what is left out is shown in the original, with a note.", default=()),
+    Field("corrections", ListOf(CORRECTION, max_items=100),
+          "Corrections to the published page, each with `date`, `what` and `why` (and an optional `source`): the page shows the "
+          "latest at the top and all of them in a section; feeds, `stats.json` and `corrections.json` carry them.", default=()),
     Field("synthetic_data", Boolean(), "The datasets are generated samples, not the real release; every page says so.",
           default=False),
     Field("draft", Boolean(), "Keep the disclosure out of every output of a normal build.", default=False),

@@ -71,11 +71,17 @@ def stats_document(d: Disclosure, stats: dict[str, Any], site: Site) -> dict[str
     return doc
 
 
-def _dates(d: Disclosure) -> dict[str, str | None]:
-    """The three dates of a takedown, each meaning one thing."""
+def _dates(d: Disclosure) -> dict[str, Any]:
+    """The three dates of a takedown, each meaning one thing; and the page's own version, with its corrections."""
     return {"announced": d.announced.isoformat(), "announced_approximate": d.announced_approximate,
             "first_disclosed": d.first_disclosed.isoformat() if d.first_disclosed else None,
-            "data_released": d.data_released.isoformat() if d.data_released else None}
+            "data_released": d.data_released.isoformat() if d.data_released else None,
+            "updated": d.updated.isoformat(), "corrections": corrections_of(d)}
+
+
+def corrections_of(d: Disclosure) -> list[dict[str, Any]]:
+    """A disclosure's corrections as published: newest first."""
+    return [{"date": c.date.isoformat(), "what": c.what, "why": c.why, "source": c.source} for c in d.corrections]
 
 
 def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:
@@ -109,12 +115,17 @@ LIST_SCHEMA = {
         "source": {"type": "string"}, "licence": {"type": "string"},
         "disclosures": {"type": "array", "items": {
             "type": "object",
-            "required": ["id", "title", "platform", "announced", "countries", "accounts_announced", "url", "stats_url",
+            "required": ["id", "title", "platform", "announced", "updated", "corrections", "countries", "accounts_announced", "url", "stats_url",
                          "accounts", "tweets", "synthetic_data"],
             "properties": {
                 "id": {"type": "string"}, "title": {"type": "string"}, "platform": {"enum": list(PLATFORMS)},
                 "announced": {"type": "string", "format": "date", "description": "the day the platform announced the removal"},
                 "announced_approximate": {"type": "boolean", "description": "true when the platform gave no date: announced is the end of the report period"},
+                "updated": {"type": "string", "format": "date", "description": "the page's version: its latest correction, else announced"},
+                "corrections": {"type": "array", "description": "corrections to the published page, newest first", "items": {
+                    "type": "object", "required": ["date", "what", "why", "source"], "properties": {
+                        "date": {"type": "string", "format": "date"}, "what": {"type": "string"}, "why": {"type": "string"},
+                        "source": {"type": ["string", "null"]}}}},
                 "first_disclosed": {"type": ["string", "null"], "format": "date",
                                     "description": "the day the platform first disclosed the network, when earlier"},
                 "data_released": {"type": ["string", "null"], "format": "date", "description": "the day the platform released the data"},

@@ -21,7 +21,7 @@ from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, _sam
 from .builder import SiteBuilder
 from .datapackage import package, resource
 from .disclosure_page import _disclosure
-from .documents import DISCLOSURES_CSV, LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, disclosures_csv_rows, summary_record
+from .documents import DISCLOSURES_CSV, LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, corrections_of, disclosures_csv_rows, summary_record
 from .images import Images
 from .listing_pages import _groups
 from .reuse import Previous
@@ -98,12 +98,20 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
             _("How the coordination signals are defined and computed, with their sources."), "methods", **methods_context())
     sb.page("about/index.html", "about.html", _("About the data"), _("How the figures on this site are computed, and where to download them."), "about",
             totals=ov["totals"])
+    sb.page("corrections/index.html", "corrections.html", _("Corrections and updates"),
+            _("Every correction to a published disclosure, newest first: what changed, when and why."), "about",
+            corrections=_corrections(shown))
     sb.page("search/index.html", "search.html", _("Search"), _("Search every disclosure by title, country, text or hashtag."), "search")
     sb.page("404.html", "404.html", _("Page not found"), _("There is no page at this address."))
-    updated = max((d.announced for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
+    updated = max((d.updated for d in shown), default=dt.date(1970, 1, 1)).isoformat() + "T00:00:00Z"
     sb.out[f"{sb.prefix}feed.xml"] = env.get_template("feed.xml").render(
         site=site, site_title=site.text_in(sb.lang)[0], site_description=site.text_in(sb.lang)[1], base_url=site.base_url + sb.prefix,
         rows=rows[:FEED_ENTRIES], updated=updated, lang=sb.lang).encode()
+
+
+def _corrections(shown: list[Disclosure]) -> list[dict[str, Any]]:
+    """Every correction of every published disclosure, newest first (then by disclosure id)."""
+    return sorted(({"d": d, "c": c} for d in shown for c in d.corrections), key=lambda x: (-x["c"].date.toordinal(), x["d"].id))
 
 
 def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], across_all: dict[str, dict[str, Any]],
@@ -122,6 +130,9 @@ def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dic
         sb.problems += validate(record, check_record, f"disclosures.json (record {record['id']})")
     sb.out["disclosures.json"] = _json(listing)
     sb.out["disclosures.csv"] = _disclosures_csv(records)
+    sb.out["corrections.json"] = _json({"source": f"{site.base_url}corrections/", "licence": licence, "corrections": [
+        {"id": x["d"].id, "title": x["d"].title, "url": site.base_url + x["d"].url, **corrections_of(x["d"])[x["d"].corrections.index(x["c"])]}
+        for x in _corrections(list(shown))]})
     sb.out["datapackage.json"] = package(site, "takedowns", site.title, site.base_url, [
         resource("disclosures.csv", tuple((c, c) for c in DISCLOSURES_CSV), disclosures_csv_rows(records), "disclosures.csv",
                  "Every published disclosure with its metadata and headline figures; lists (countries, tags) joined with ';'. "

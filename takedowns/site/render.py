@@ -98,6 +98,21 @@ def quoted_html(d: Any) -> str:
             + (f'<p>— <a href="{escape(source.url)}">{escape(source.title)}</a></p>' if source else ""))
 
 
+def feed_summary(d: Any) -> str:
+    """A feed entry's summary as HTML text (the template escapes it once more, as Atom's type="html" wants): the latest
+    correction first, then what makes the date approximate, then the disclosure's summary."""
+    _ = i18n.gettext
+    parts = []
+    if d.corrections:
+        corrected = _("Corrected on %(date)s:", date=long_date(d.corrections[0].date))
+        parts.append(f"<p><strong>{escape(corrected)}</strong> {escape(d.corrections[0].what)}</p>")
+    if d.announced_approximate:
+        approximate = _("Date: the end of the platform's report period (%(date)s); its files give no date for this removal.",
+                        date=long_date(d.announced))
+        parts.append(f"<p>{escape(approximate)}</p>")
+    return "".join(parts) + str(render_markdown(d.text_in(i18n.language())["summary"]))
+
+
 def environment(templates: Path) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
@@ -118,5 +133,6 @@ def environment(templates: Path) -> Environment:
                        title_untranslated=lambda d: "title" in d.text_in(i18n.language())["original"],
                        summary_untranslated=lambda d: "summary" in d.text_in(i18n.language())["original"],
                        summary_here=lambda d: d.text_in(i18n.language())["summary"], as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
-    env.globals.update(PLATFORMS=PLATFORMS, PLATFORM_REPORTS=PLATFORM_REPORTS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html)
+    env.globals.update(PLATFORMS=PLATFORMS, PLATFORM_REPORTS=PLATFORM_REPORTS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html,
+                       feed_summary=feed_summary)
     return env

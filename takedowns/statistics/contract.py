@@ -49,6 +49,10 @@ COMMON: tuple[Key, ...] = (
     Key("announced_approximate", BOOL, "true when the platform gave no date: `announced` is the end of the report period"),
     Key("first_disclosed", {"type": ["string", "null"]}, "the day the platform first disclosed the network, when earlier"),
     Key("data_released", {"type": ["string", "null"]}, "the day the platform released the data"),
+    Key("updated", DATE, "the page's version: the day of its latest correction, else `announced`"),
+    Key("corrections", {"type": "array", "items": {"type": "object", "required": ["date", "what", "why", "source"], "properties": {
+        "date": DATE, "what": STR, "why": STR, "source": {"type": ["string", "null"]}}}},
+        "corrections to the published page, newest first: `[{\"date\", \"what\", \"why\", \"source\"}]`"),
     Key("accounts_announced", _null("integer"), "accounts the platform announced"),
     Key("announced_figures", {"type": "object", "additionalProperties": INT}, "other counts the platform announced (`figures` of the disclosure)"),
     Key("synthetic_data", BOOL, "the datasets are generated samples, not the real release"),
