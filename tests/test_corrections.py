@@ -106,9 +106,9 @@ def test_the_example_records_its_real_corrections_in_every_language(example_site
 
 
 def test_new_writes_the_corrections_field_commented() -> None:
-    from takedowns.authoring.editing import NewDisclosure, scaffold
-
     import datetime as dt
+
+    from takedowns.authoring.editing import NewDisclosure, scaffold
 
     text = scaffold(NewDisclosure("x-2024", "X", "meta", dt.date(2024, 5, 1), ("Iran",), None))
     assert "\ncorrections: []\n#  - date: " in text and "#    why: " in text
