@@ -120,6 +120,7 @@ def build(options: Options) -> Result:
 def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
                      now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None,
                      stage: Callable[[str], None] = lambda text: None) -> Result:
+    from .content.history import history_links
     from .site.assets import static_files, vendor_files
     from .site.images import Images
     from .site.pages import build_pages
@@ -133,8 +134,9 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     images = Images(options.cache / "images" if options.cache else None, options.node_modules)
     previous = Previous(options.cache, options.output) if options.write else None
     try:
+        history = history_links(options.content, site.repository, site.repository_branch, {d.id: Path(d.source_file) for d in shown})
         output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,
-                             render_key=render_key(options), campaigns=campaigns)
+                             render_key=render_key(options), campaigns=campaigns, history=history)
     finally:
         images.close()
     warnings = [f"{path}: could not be drawn ({why}); the page shows its sentence and data table instead"

@@ -146,6 +146,8 @@ class Site:
     author: str
     languages: tuple[str, ...] = ("en",)  # the interface's languages, the first (``language``) at the site's root
     translations: tuple[tuple[str, str, str], ...] = ()  # (language, title, description), each part optional ("")
+    repository: str | None = None  # the content's repository on the web: pages link to their file's history there
+    repository_branch: str = "main"
 
     def text_in(self, lang: str) -> tuple[str, str, bool, bool]:
         """The site's title and description in ``lang``, and whether each is the untranslated original."""

@@ -210,9 +210,13 @@ SITE = Mapping(title="site settings", fields=(
     Field("translations", ListOf(SITE_TRANSLATION, max_items=20),
           "The site's `title` and `description` in the interface's other languages, each a mapping with `language`; what "
           "is left out is shown in the original, marked with its language.", default=()),
+    Field("repository", Url(), "Web address of the repository the content is kept in (e.g. https://github.com/org/takedowns): "
+          "when the content folder is a git checkout, each disclosure page links to its file's history there."),
+    Field("repository_branch", Text(100, r"[A-Za-z0-9._/-]+", "a branch name"), "The branch whose history is linked.", default="main"),
 ), build=lambda v: Site(v["title"], v["description"], v["base_url"] if v["base_url"].endswith("/") else v["base_url"] + "/",
                         v["language"], v["licence"], v["data_licence"], v["author"],
-                        tuple(dict.fromkeys([v["language"], *v["languages"]])), tuple(v["translations"])))
+                        tuple(dict.fromkeys([v["language"], *v["languages"]])), tuple(v["translations"]), v["repository"],
+                        v["repository_branch"]))
 
 
 def json_schema() -> dict[str, Any]:

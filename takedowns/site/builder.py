@@ -18,6 +18,7 @@ from ..charts import Chart, charts_for, narrow
 from ..content.model import Site
 from ..formats.contract import stats_schema
 from ..statistics.contract import validator
+from .citations import STYLES, bibtex, csl_item, csl_json, formatted, ris
 from .datapackage import package, resource
 from .documents import Output, _json
 from .images import ChartError, Images
@@ -123,6 +124,17 @@ class SiteBuilder:
                                        if p in self.out},
                                  shown)
         return shown
+
+    def cite(self, folder: str, ident: str, title: str, version: dt.date) -> dict[str, Any]:
+        """How to cite the page at ``folder``: its citation metadata, two formatted citations (a CSL processor's), and
+        cite.bib, cite.ris and cite.json written beside it."""
+        url = self.site.base_url + self.prefix + folder
+        item = csl_item(ident, title, self.site.author, self.site.text_in(self.lang)[0], version, url, self.lang)
+        self.out[f"{self.prefix}{folder}cite.json"] = csl_json(item)
+        self.out[f"{self.prefix}{folder}cite.bib"] = bibtex(item)
+        self.out[f"{self.prefix}{folder}cite.ris"] = ris(item)
+        return {"title": title, "author": self.site.author, "date": version, "url": url, "language": self.lang,
+                "styles": [(label, formatted(item, style, self.lang)) for style, label in STYLES]}
 
     def package(self, folder: str, title: str, charts: list[dict[str, Any]], synthetic: bool = False,
                 tables: list[dict[str, Any]] | None = None) -> None:

@@ -57,9 +57,10 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
             og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", drawn[0]["summary"]
     text = d.text_in(sb.lang)  # its own text in the page's language where a translation gives it
     summary = " ".join(text["summary"].split())
+    cite = sb.cite(folder, d.id, text["title"], d.updated)
     sb.page(f"{folder}index.html", "disclosure.html", text["title"], summary[:300], "index",
             d=d, text=text, stats=doc, charts=charts, signal_charts=signal_charts, files=files, tables=tables, shared=shared,
             related=(across or {}).get("related") or [], hosts=(across or {}).get("hosts") or [],
-            same_operation=(across or {}).get("same_operation") or [], interactions=(across or {}).get("interactions") or [],
+            same_operation=(across or {}).get("same_operation") or [], history=(across or {}).get("history"), interactions=(across or {}).get("interactions") or [],
             skipped=doc.get("skipped_rows") or [], marker=_marker(d, now),
-            og_type="article", og_image=og_image, og_image_alt=og_alt)
+            og_type="article", og_image=og_image, og_image_alt=og_alt, cite=cite)

@@ -31,7 +31,7 @@ FEED_ENTRIES = 50  # the newest disclosures in feed.xml; disclosures.json lists 
 
 def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
                 images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "",
-                campaigns: dict[str, Any] | None = None) -> Output:
+                campaigns: dict[str, Any] | None = None, history: dict[str, str] | None = None) -> Output:
     """Return every file of the site, keyed by its path in the output folder.
 
     With ``previous``, each disclosure's files and the overview's are reused from the last build when nothing
@@ -49,7 +49,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
         with i18n.using(lang):
             sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang)
-            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence)
+            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence, history or {})
             if lang == site.language:
                 _shared_files(sb, shown, stats, across_all, licence, previous)
             out.update(sb.out)
@@ -65,7 +65,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 
 def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None,
                        rows: list[Row], ov: dict[str, Any], shared: dict[str, list[dict[str, Any]]],
-                       across_all: dict[str, dict[str, Any]], licence: str) -> None:
+                       across_all: dict[str, dict[str, Any]], licence: str, history: dict[str, str]) -> None:
     """Every page of the site in the builder's language, with its charts and its feed."""
     _ = i18n.gettext
     site, now, env = sb.site, sb.now, sb.env
@@ -77,17 +77,20 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
     signal_rows = [r for r in rows if r.coordination]
     shown_signals = [(r.d.id, r.d.title, r.d.url, r.d.synthetic_data, r.coordination) for r in signal_rows]
 
+    version = max((d.updated for d in shown), default=now.date())  # the overview's: its latest disclosure or correction
+
     def overview(b: SiteBuilder) -> None:
         charts = b.charts("overview/", ov, overview_note, "overview")
         b.page("overview/index.html", "overview.html", _("Overview"),
                _("Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform."),
-               "overview", overview=ov, totals=ov["totals"], charts=charts, signal_rows=signal_rows)
+               "overview", overview=ov, totals=ov["totals"], charts=charts, signal_rows=signal_rows,
+               cite=b.cite("overview/", "overview", _("Overview"), version))
         b.package("overview/", _("Overview"), charts)
 
-    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals), overview)]
+    jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals, version), overview)]
     for d in shown:
         links = shared.get(d.id, [])
-        across = {**across_all[d.id], "same_operation": _same_operation(d, shown, by_id)}
+        across = {**across_all[d.id], "same_operation": _same_operation(d, shown, by_id), "history": history.get(d.id)}
         jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links, across),
                      lambda b, d=d, links=links, across=across: _disclosure(b, d, stats[d.id], now, links, across)))  # type: ignore[misc]
     sb.fragments(jobs)

