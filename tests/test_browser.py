@@ -434,3 +434,59 @@ def test_chart_text_is_at_least_11_css_pixels(browser, served: str, rel: str, wi
     assert [(name, round(px, 2)) for name, px in live if px < 10.99] == []
     assert problems == []
     context.close()
+
+
+def test_a_chart_embeds_in_a_page_of_another_origin_through_its_snippet(browser, served: str, example_site: Path,  # type: ignore[no-untyped-def]
+                                                                        tmp_path: Path) -> None:
+    """The snippet the "Embed" control gives, pasted into a page served from another origin: the chart draws without
+    JavaScript, passes axe inside its frame, and its data table is reached and opened from the keyboard."""
+    context, page, problems = _open(browser, served + "disclosures/iran-2019-01/")
+    snippet = page.locator("#chart-hashtags details.embed textarea").input_value()
+    context.close()
+    assert snippet.startswith('<iframe src="https://example.org/takedowns/disclosures/iran-2019-01/embed/hashtags/" title="Top hashtags — ')
+    # Point it at the local copy of the site (its public address is example.org), and serve it from another port.
+    other = tmp_path / "newsroom"
+    other.mkdir()
+    local = snippet.replace("https://example.org/takedowns/", served)
+    (other / "article.html").write_text(f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>An article</title>"
+                                        f"<meta name=\"viewport\" content=\"width=device-width\"></head><body><main><h1>An article</h1>"
+                                        f"<p>Before the chart.</p>{local}<p>After it.</p></main></body></html>")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(other)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for width in (360, 1280):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            failed: list[str] = []
+            page.on("requestfailed", lambda r, failed=failed: failed.append(r.url))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/article.html", wait_until="networkidle")
+            frame = page.frame_locator("iframe")
+            image = frame.locator("figure img")
+            image.wait_for(timeout=15000)
+            assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+            assert frame.locator("h1").inner_text() == "Top hashtags"
+            assert frame.locator(".synthetic").inner_text().startswith("Synthetic sample data.")  # said wherever the chart goes
+            assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")  # fits the phone
+            inner = page.frames[1]
+            assert inner.evaluate("document.scripts.length") == 0  # no script: works where JavaScript does not
+            page.locator("p").first.click()
+            page.keyboard.press("Tab")  # into the frame: its first stop is the data table's summary
+            assert inner.evaluate("document.activeElement.tagName") == "SUMMARY"
+            page.keyboard.press("Enter")
+            assert inner.evaluate("document.querySelector('details').open")
+            rows = frame.locator("tbody tr").count()
+            assert rows >= 3
+            assert failed == []
+            context.close()
+        # axe inside the frame (a context that lets the injected script past the frame's CSP)
+        context = browser.new_context(bypass_csp=True)
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/article.html", wait_until="networkidle")
+        inner = page.frames[1]
+        inner.add_script_tag(content=(ROOT / "node_modules/axe-core/axe.min.js").read_text())
+        result = inner.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+        context.close()
+    finally:
+        server.shutdown()
+    assert problems == []

@@ -106,23 +106,29 @@ class SiteBuilder:
                 self.out.update(out)
                 self.problems += problems
 
-    def charts(self, folder: str, data: dict[str, Any], note: str, scope: str = "disclosure") -> list[dict[str, Any]]:
+    def charts(self, folder: str, data: dict[str, Any], note: str, scope: str = "disclosure", embed: str = "",
+               synthetic: bool = False) -> list[dict[str, Any]]:
         """Write the charts of ``data`` (SVG, CSV and JSON) beside its page; return what the template needs.
 
-        Kept from the last build when the same data made them: drawing a chart costs more than rendering its page.
+        With ``embed`` (the title of the page they belong to), each chart also gets an embed page, ``embed/<chart>/``, and
+        its oEmbed JSON: never for a disclosure that is not published. Kept from the last build when the same data made
+        them: drawing a chart costs more than rendering its page.
         """
+        page = folder
         folder = self.prefix + folder
-        key = digest(self.render_key, self.site, "charts", self.lang, folder, data, note, scope)
+        key = digest(self.render_key, self.site, "charts", self.lang, folder, data, note, scope, embed, synthetic)
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             self.out.update(kept[0])
             return list(kept[1])
         # Through JSON, so that a fresh and a kept chart list are the same values (lists, not tuples).
         shown = json.loads(json.dumps(self._draw(folder, charts_for(data, scope), note)))
+        made = [f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in CHART_FILES]
+        if embed:
+            for c in shown:
+                made += self._embed(page, c, embed, note, synthetic)
         if self.previous:
-            self.previous.record(key, {p: self.out[p] for p in (f"{folder}charts/{c['name']}.{kind}" for c in shown for kind in CHART_FILES)
-                                       if p in self.out},
-                                 shown)
+            self.previous.record(key, {p: self.out[p] for p in made if p in self.out}, shown)
         return shown
 
     def cite(self, folder: str, ident: str, title: str, version: dt.date) -> dict[str, Any]:
@@ -147,6 +153,30 @@ class SiteBuilder:
             resources.append(resource(f"tables/{t['name']}.csv", t["columns"], t["rows"], i18n.gettext(title_of), what + i18n.gettext(caption), home))
         if resources:
             self.out[f"{self.prefix}{folder}datapackage.json"] = package(self.site, f"{self.prefix}{folder}", title, home, resources)
+
+    def _embed(self, page: str, chart: dict[str, Any], title: str, note: str, synthetic: bool) -> list[str]:
+        """The embed page of one chart (its image, sentence, table, source and a link back; no script) and its oEmbed JSON.
+
+        Returns the paths written; adds ``embed`` (the snippet, the address) to ``chart`` for its page's "Embed" control."""
+        folder = f"{self.prefix}{page}embed/{chart['name']}/"
+        url = self.site.base_url + folder
+        # the phone drawing, its sentence, the table's control and the source line (and the synthetic-data note)
+        height = (chart["narrow_height"] or 0) + 260 + 28 * min(len(chart["rows"]), 3) + (120 if synthetic else 0)
+        label = i18n.gettext("%(chart)s — %(page)s", chart=chart["title"], page=title)
+        snippet = (Markup('<iframe src="{}" title="{}" width="100%" height="{}" style="border:0;max-width:760px" loading="lazy"></iframe>')
+                   .format(url, label, height))
+        chart["embed"] = {"url": url, "snippet": str(snippet), "height": height}
+        depth = folder.count("/")
+        self.out[f"{folder}index.html"] = self.env.get_template("embed.html").render(
+            c=chart, root="../" * depth, back=self.site.base_url + self.prefix + page, page_title=title, site=self.site,
+            site_title=self.site.text_in(self.lang)[0], lang=self.lang, dir=i18n.direction(self.lang), url=url, note=note, synthetic=synthetic,
+            original=Markup("") if self.lang == self.site.language else
+            Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language))).encode()
+        self.out[f"{folder}oembed.json"] = _json({
+            "version": "1.0", "type": "rich", "title": label, "provider_name": self.site.text_in(self.lang)[0],
+            "provider_url": self.site.base_url, "author_name": self.site.author, "html": str(snippet), "width": 760, "height": height,
+            "cache_age": 86400})
+        return [f"{folder}index.html", f"{folder}oembed.json"]
 
     def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
         shown = []

@@ -28,8 +28,11 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
         sb.out[f"{folder}stats.json"] = _json(doc)
     note = (f"Source: {sb.site.title}, {sb.site.base_url}{d.url}" + (" (SYNTHETIC SAMPLE DATA)" if d.synthetic_data else "")
             + f". Licence: {sb.site.licence}. {sb.site.data_licence}")
-    charts = sb.charts(folder, doc, note)
-    signal_charts = sb.charts(folder, doc, note, "signals")
+    text = d.text_in(sb.lang)  # its own text in the page's language where a translation gives it
+    embed = text["title"] if d.published(now) else ""  # embeds are never made of what is not published
+    synthetic = bool(d.synthetic_data and d.datasets)
+    charts = sb.charts(folder, doc, note, embed=embed, synthetic=synthetic)
+    signal_charts = sb.charts(folder, doc, note, "signals", embed=embed, synthetic=synthetic)
     for t in tables:
         if neutral:
             sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"]).encode()
@@ -55,7 +58,6 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
                 sb.images.failed(f"{folder}preview.png", str(exc))
         if f"{folder}preview.png" not in sb.images.failures:  # made once, by the site's own language, which comes first
             og_image, og_alt = f"{sb.site.base_url}{folder}preview.png", drawn[0]["summary"]
-    text = d.text_in(sb.lang)  # its own text in the page's language where a translation gives it
     summary = " ".join(text["summary"].split())
     cite = sb.cite(folder, d.id, text["title"], d.updated)
     sb.page(f"{folder}index.html", "disclosure.html", text["title"], summary[:300], "index",

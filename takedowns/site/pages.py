@@ -54,7 +54,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
                 _shared_files(sb, shown, stats, across_all, licence, previous)
             out.update(sb.out)
             problems += sb.problems
-    pages = sorted(p[: -len("index.html")] for p in out if p.endswith("index.html"))
+    pages = sorted(p[: -len("index.html")] for p in out if p.endswith("index.html") and "/embed/" not in p)  # embeds are parts, not pages
     out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
     out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")
                          + f"Sitemap: {site.base_url}sitemap.xml\n").encode()
@@ -80,7 +80,7 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
     version = max((d.updated for d in shown), default=now.date())  # the overview's: its latest disclosure or correction
 
     def overview(b: SiteBuilder) -> None:
-        charts = b.charts("overview/", ov, overview_note, "overview")
+        charts = b.charts("overview/", ov, overview_note, "overview", embed=_("Overview"))
         b.page("overview/index.html", "overview.html", _("Overview"),
                _("Takedowns across platforms and countries: disclosures and accounts over time, by country and by platform."),
                "overview", overview=ov, totals=ov["totals"], charts=charts, signal_rows=signal_rows,
