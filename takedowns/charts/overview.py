@@ -191,7 +191,7 @@ def interactions(o: dict[str, Any]) -> Chart | None:
     heat = alt.Chart(df).mark_rect().encode(
         x=alt.X("to:N", title=_("Accounts of (retweeted, replied to, mentioned)"), axis=alt.Axis(labelLimit=200, labelAngle=-45)),
         y=alt.Y("from:N", title=_("By accounts of"), axis=alt.Axis(labelLimit=200)),
-        color=alt.Color("total:Q", title=_("Interactions"), scale=alt.Scale(scheme="oranges")),
+        color=alt.Color("total:Q", title=_("Interactions"), scale=alt.Scale(scheme="oranges"), legend=alt.Legend(format=",d", tickMinStep=1)),
         tooltip=[alt.Tooltip("from:N", title=_("By")), alt.Tooltip("to:N", title=_("Of")),
                  alt.Tooltip("retweets:Q", title=_("Retweets"), format=","),
                  alt.Tooltip("replies:Q", title=_("Replies"), format=","), alt.Tooltip("mentions:Q", title=_("Mentions"), format=",")],

@@ -147,10 +147,16 @@ class SiteBuilder:
         """Write ``datapackage.json`` beside the CSV files of ``folder`` (its charts, and a format's tables)."""
         home = self.site.base_url + self.prefix + folder
         what = (i18n.gettext("SYNTHETIC SAMPLE DATA: generated for this example site, not the platform's release.") + " ") if synthetic else ""
-        resources = [resource(f"charts/{c['name']}.csv", c["columns"], c["rows"], c["title"], what + c["summary"], home) for c in charts]
-        for t in tables or ():
-            title_of, caption = t["title"], t["caption"]  # catalog messages, translated here (named first: extraction reads literal arguments)
-            resources.append(resource(f"tables/{t['name']}.csv", t["columns"], t["rows"], i18n.gettext(title_of), what + i18n.gettext(caption), home))
+        resources = []
+        try:
+            resources = [resource(f"charts/{c['name']}.csv", c["columns"], c["rows"], c["title"], what + c["summary"], home) for c in charts]
+            for t in tables or ():
+                title_of, caption = t["title"], t["caption"]  # catalog messages, translated here (named first: extraction reads literal arguments)
+                resources.append(resource(f"tables/{t['name']}.csv", t["columns"], t["rows"], i18n.gettext(title_of), what + i18n.gettext(caption),
+                                          home))
+        except ValueError as exc:  # two columns with one header (a translation can make them so): a bug to report, not a crash
+            self.problems.append(f"{self.prefix}{folder}{exc}")
+            return
         if resources:
             self.out[f"{self.prefix}{folder}datapackage.json"] = package(self.site, f"{self.prefix}{folder}", title, home, resources)
 
