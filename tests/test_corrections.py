@@ -120,3 +120,27 @@ def HTML(path: Path):  # type: ignore[no-untyped-def]  # noqa: N802
     from selectolax.lexbor import LexborHTMLParser
 
     return LexborHTMLParser(path.read_text())
+
+
+def test_each_page_links_its_files_history_only_in_a_git_checkout_with_a_repository(project: Project) -> None:
+    import subprocess
+
+    project.add()
+    site = project.content / "site.yaml"
+    site.write_text(site.read_text() + "repository: https://github.com/example-org/takedowns\n")
+    project.build()  # not a git checkout: no link, no failure
+    assert project.html("disclosures/tiny-2019/index.html").css_first("p.history") is None
+    git = ["git", "-c", "user.name=Staff", "-c", "user.email=staff@example.test", "-C", str(project.root)]
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "content"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "content"], check=True)
+    project.add(id="untracked-2019", title="Not committed yet")
+    project.build()
+    link = project.html("disclosures/tiny-2019/index.html").css_first("p.history a")
+    assert link.attributes["href"] == "https://github.com/example-org/takedowns/commits/main/content/disclosures/tiny-2019.yaml"
+    assert project.html("disclosures/untracked-2019/index.html").css_first("p.history") is None  # git has no history of it yet
+    first = (project.output / "disclosures/tiny-2019/index.html").read_bytes()
+    site.write_text(site.read_text().replace("repository: https://github.com/example-org/takedowns\n", ""))
+    project.build()
+    assert project.html("disclosures/tiny-2019/index.html").css_first("p.history") is None
+    assert first != (project.output / "disclosures/tiny-2019/index.html").read_bytes()
