@@ -202,7 +202,7 @@ def test_a_static_chart_is_a_keyboard_stop_that_turns_interactive_when_reached(b
     assert page.evaluate("[document.activeElement.className, document.activeElement.getAttribute('aria-label')]") == ["chart-view", label]
     assert first.locator(".chart-canvas").get_attribute("tabindex") is None  # still one stop, not two
     page.keyboard.press("Enter")
-    assert first.locator("details").evaluate("d => d.open") and page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    assert first.locator("details:not(.embed)").evaluate("d => d.open") and page.evaluate("document.activeElement.tagName") == "SUMMARY"
     assert problems == []
     context.close()
 
@@ -313,7 +313,7 @@ def test_each_chart_is_one_keyboard_stop_with_its_sentence(browser, served: str)
     assert focused[2] == "Chart: " + first.locator("figcaption p").inner_text() + " Press Enter for its data table, which holds every value the chart's tooltips show."
     # Enter on the chart opens its data table and moves there: each tooltip's value, reached without a mouse.
     page.keyboard.press("Enter")
-    assert first.locator("details").evaluate("d => d.open")
+    assert first.locator("details:not(.embed)").evaluate("d => d.open")
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     assert first.locator(".chart-view").get_attribute("aria-keyshortcuts") == "Enter"
     context.close()
@@ -334,7 +334,7 @@ def test_signal_charts_are_keyboard_stops_and_the_overview_sorts_by_signal(brows
         page.keyboard.press("Tab")  # next: the data table's summary, opened from the keyboard
         assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
         page.keyboard.press("Enter")
-        assert figure.locator("details").evaluate("d => d.open")
+        assert figure.locator("details:not(.embed)").evaluate("d => d.open")
     context.close()
     assert problems == []
     context, page, problems = _open(browser, served + "overview/")

@@ -39,7 +39,8 @@ def test_every_problem_at_once_with_lines(project: Project) -> None:
     assert f"{name}:10:1: unknown key 'colour'; expected one of: " + ", ".join([
         "id", "title", "platform", "announced", "announced_approximate", "first_disclosed", "data_released", "active_from", "active_until",
         "countries", "targets", "attribution", "accounts_announced", "figures",
-        "summary", "body", "sources", "tags", "datasets", "related", "translations", "synthetic_data", "draft", "publish_at"]) in found
+        "summary", "body", "sources", "tags", "datasets", "related", "translations", "corrections", "synthetic_data", "draft",
+        "publish_at"]) in found
     assert not project.output.exists()
 
 
