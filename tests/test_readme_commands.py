@@ -32,6 +32,7 @@ RUN_HERE = [
     "python3 build.py check --full",
     "python3 build.py schema",
     "python3 build.py linkcheck",
+    "python3 bench/page_weight.py",
     "python3 -m takedowns.browser",
     "pybabel extract -F babel.cfg -k N_ --no-location --sort-output --no-wrap -o takedowns/locale/messages.pot .",
     "pybabel update -i takedowns/locale/messages.pot -d takedowns/locale --ignore-obsolete --no-wrap",
@@ -114,6 +115,8 @@ def test_the_readme_commands_run_as_written(example_site: Path, tmp_path: Path) 
     assert {rel: (checkout / rel).read_bytes() for rel in before} == before  # the generated reference was current
     assert re.search(r"checked \d+ links in site/: 0 broken", outputs["python3 build.py linkcheck"].stdout)
     assert Path(outputs["python3 -m takedowns.browser"].stdout.strip()).is_file()
+    weights = outputs["python3 bench/page_weight.py"].stdout.splitlines()[1:]
+    assert len(weights) == 16 and all(" not loaded " in line for line in weights)  # no chart library before a reader reaches for one
     assert (checkout / "takedowns/locale/fr/LC_MESSAGES/messages.po").is_file()
     assert "translated" in outputs["pybabel compile -d takedowns/locale --statistics"].stderr
 
