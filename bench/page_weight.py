@@ -17,12 +17,25 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ["", "disclosures/ira-2018-10/", "disclosures/meta-2023-q2-russia-doppelganger/", "disclosures/meta-2026-h1-pakistan/", "overview/",
          "comparison/", "methods/", "ar/overview/"]
+
+
+def weigh(browser: Any, url: str, width: int) -> tuple[Any, Any, dict[str, int]]:
+    """Open ``url`` in a new context ``width`` pixels wide; return the context, the page and ``{url: bytes transferred}``
+    once the network is idle (the dict goes on counting what the page loads afterwards)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    sizes: dict[str, int] = {}
+    page.on("requestfinished", lambda r: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_timeout(300)
+    return context, page, sizes
 
 
 def main(argv: list[str]) -> int:
@@ -46,12 +59,7 @@ def main(argv: list[str]) -> int:
                                                                                "--disable-background-networking"])
             for rel in pages:
                 for width in (1280, 360):
-                    context = browser.new_context(viewport={"width": width, "height": 900})
-                    page = context.new_page()
-                    sizes: dict[str, int] = {}
-                    page.on("requestfinished", lambda r, sizes=sizes: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
-                    page.goto(base + rel, wait_until="networkidle")
-                    page.wait_for_timeout(300)
+                    context, page, sizes = weigh(browser, base + rel, width)
                     raw = sum((site / u.split("/site/", 1)[1].split("?")[0]).stat().st_size if not u.endswith("/") else
                               (site / u.split("/site/", 1)[1] / "index.html").stat().st_size for u in sizes)
                     libraries = "loaded" if any("/vendor/vega" in u for u in sizes) else "not loaded"

@@ -212,13 +212,19 @@ def test_a_static_chart_is_a_keyboard_stop_that_turns_interactive_when_reached(b
 BUDGET = 150_000
 
 
-@pytest.fixture(scope="module")
-def served_gzip(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def _bench(name: str):  # type: ignore[no-untyped-def]
+    """A script of bench/, imported by its path (bench/ is not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("serve_gzip", ROOT / "bench" / "serve_gzip.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+@pytest.fixture(scope="module")
+def served_gzip(example_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    module = _bench("serve_gzip")
     root = tmp_path_factory.mktemp("gz")
     (root / PREFIX.strip("/")).symlink_to(example_site, target_is_directory=True)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(module.Handler, directory=str(root)))
@@ -230,13 +236,9 @@ def served_gzip(example_site: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.mark.parametrize("rel", ["", "disclosures/ira-2018-10/", "disclosures/meta-2023-q2-russia-doppelganger/", "disclosures/meta-2026-h1-pakistan/",
                                  "overview/", "comparison/", "methods/", "ar/overview/"])
 def test_a_page_transfers_at_most_its_budget_before_interaction(browser, served_gzip: str, rel: str) -> None:  # type: ignore[no-untyped-def]
+    weigh = _bench("page_weight").weigh  # the measurement bench/page_weight.py prints
     for width in (1280, 360):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        page = context.new_page()
-        sizes: dict[str, int] = {}
-        page.on("requestfinished", lambda r, sizes=sizes: sizes.__setitem__(r.url, r.sizes()["responseBodySize"]))
-        page.goto(served_gzip + rel, wait_until="networkidle")
-        page.wait_for_timeout(300)
+        context, page, sizes = weigh(browser, served_gzip + rel, width)
         total = sum(sizes.values())
         assert 0 < total <= BUDGET, (rel, width, total, sorted(sizes.items(), key=lambda kv: -kv[1])[:5])
         assert not any("/vendor/vega" in url or url.endswith(".vl.json") for url in sizes), rel  # the chart libraries wait for the reader
