@@ -7,7 +7,6 @@ from typing import Any
 from .. import i18n
 from ..content.model import Disclosure
 from .builder import SiteBuilder
-from .render import table_csv
 
 RELATED_NOTE = ("Weighted Jaccard similarity (sum of the smaller counts over sum of the larger) of the hashtags, linked hosts "
                 "(the platforms' own and link shorteners left out), posting clients (official apps left out) and mentioned or "
@@ -49,13 +48,10 @@ def _same_operation(d: Disclosure, shown: list[Disclosure], by_id: dict[str, Dis
             for i in sorted(ids, key=lambda i: (by_id[i].announced, i))]
 
 
-def _comparison(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], licence: str) -> None:
-    """Every release in one table (a page and comparison.csv)."""
-    from ..across.comparison import COLUMNS, PAGE_COLUMNS, comparison_frame, comparison_rows
+def _comparison(sb: SiteBuilder, shown: list[Disclosure], rows: list[dict[str, Any]]) -> None:
+    """Every release in one table: the page (``comparison.csv`` of the same rows is one of the shared files)."""
+    from ..across.comparison import COLUMNS, PAGE_COLUMNS
 
-    rows = comparison_rows(comparison_frame(shown, stats))
-    if not sb.prefix:
-        sb.out["comparison.csv"] = table_csv(COLUMNS, rows).encode()
     numeric = {k for k, _ in COLUMNS if any(isinstance(r[k], int | float) and not isinstance(r[k], bool) for r in rows)}
     labels = dict(COLUMNS)
     shown_columns = [(k, labels[k]) for k in PAGE_COLUMNS if any(r[k] is not None for r in rows)]

@@ -49,6 +49,12 @@ class SiteBuilder:
         part.out, part.problems = {}, []
         return part
 
+    def original(self) -> Markup:
+        """Attributes that keep text written in the site's own language (disclosures, untranslated parts) in that language."""
+        if self.lang == self.site.language:
+            return Markup("")
+        return Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language))
+
     def folder_of(self, lang: str) -> str:
         return "" if lang == self.site.language else f"{lang}/"
 
@@ -72,9 +78,7 @@ class SiteBuilder:
             "canonical": self.site.base_url + self.prefix + url_path, "og_type": "website", "og_image": "", "og_image_alt": "",
             "section": section, "preview": self.preview, "lang": self.lang, "dir": i18n.direction(self.lang),
             "languages": languages if len(languages) > 1 else [], "prefix": self.prefix,
-            # Text written in the site's own language (disclosures, not yet translated parts) keeps its language on other pages.
-            "original": Markup("") if self.lang == self.site.language else
-            Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language)),
+            "original": self.original(),
         }
         base["title_original"] = base["original"] if title_original else Markup("")
         base["description_original"] = base["original"] if description_original else Markup("")
@@ -176,8 +180,7 @@ class SiteBuilder:
         self.out[f"{folder}index.html"] = self.env.get_template("embed.html").render(
             c=chart, root="../" * depth, back=self.site.base_url + self.prefix + page, page_title=title, site=self.site,
             site_title=self.site.text_in(self.lang)[0], lang=self.lang, dir=i18n.direction(self.lang), url=url, note=note, synthetic=synthetic,
-            original=Markup("") if self.lang == self.site.language else
-            Markup(' lang="{}" dir="{}"').format(self.site.language, i18n.direction(self.site.language))).encode()
+            original=self.original()).encode()
         self.out[f"{folder}oembed.json"] = _json({
             "version": "1.0", "type": "rich", "title": label, "provider_name": self.site.text_in(self.lang)[0],
             "provider_url": self.site.base_url, "author_name": self.site.author, "html": str(snippet), "width": 760, "height": height,

@@ -37,7 +37,7 @@ def _disclosure(sb: SiteBuilder, d: Disclosure, stats: dict[str, Any], now: dt.d
         if neutral:
             sb.out[f"{folder}tables/{t['name']}.csv"] = table_csv(tuple(tuple(c) for c in t["columns"]), t["rows"]).encode()
         t["shown"] = t["rows"][:TABLE_ROWS]
-    sb.package(folder, d.text_in(sb.lang)["title"], charts + signal_charts, bool(d.synthetic_data and d.datasets), tables if neutral else None)
+    sb.package(folder, text["title"], charts + signal_charts, synthetic, tables if neutral else None)
     files = []
     for ds in d.datasets:
         for f in ds.files:

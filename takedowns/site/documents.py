@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import i18n
 from ..across.overview import active_span, detection_lag_days, headline_signals
-from ..content.model import Disclosure, Site
+from ..content.model import Correction, Disclosure, Site
 from ..content.schema import PLATFORMS
 from ..formats.contract import stats_defaults
 from .render import table_csv
@@ -79,9 +79,14 @@ def _dates(d: Disclosure) -> dict[str, Any]:
             "updated": d.updated.isoformat(), "corrections": corrections_of(d)}
 
 
+def correction_record(c: Correction) -> dict[str, Any]:
+    """One correction as stats.json, disclosures.json and corrections.json publish it."""
+    return {"date": c.date.isoformat(), "what": c.what, "why": c.why, "source": c.source}
+
+
 def corrections_of(d: Disclosure) -> list[dict[str, Any]]:
     """A disclosure's corrections as published: newest first."""
-    return [{"date": c.date.isoformat(), "what": c.what, "why": c.why, "source": c.source} for c in d.corrections]
+    return [correction_record(c) for c in d.corrections]
 
 
 def summary_record(d: Disclosure, stats: dict[str, Any]) -> dict[str, Any]:

@@ -21,9 +21,10 @@ from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, _sam
 from .builder import SiteBuilder
 from .datapackage import package, resource
 from .disclosure_page import _disclosure
-from .documents import DISCLOSURES_CSV, LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, corrections_of, disclosures_csv_rows, summary_record
+from .documents import DISCLOSURES_CSV, LIST_SCHEMA, Output, Row, _disclosures_csv, _json, _marker, _row, correction_record, disclosures_csv_rows, summary_record
 from .images import Images
 from .listing_pages import _groups
+from .render import table_csv
 from .reuse import Previous
 
 FEED_ENTRIES = 50  # the newest disclosures in feed.xml; disclosures.json lists them all
@@ -44,14 +45,15 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     ov = overview_data(shown, stats, campaigns, images.world_ids())
     shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
     licence = f"{site.licence}. {site.data_licence}"
+    comparison = comparison_rows(comparison_frame(shown, stats))  # one table for the page in every language and comparison.csv
     out: Output = {}
     problems: list[str] = []
     for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
         with i18n.using(lang):
             sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang)
-            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence, history or {})
+            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence, history or {}, comparison)
             if lang == site.language:
-                _shared_files(sb, shown, stats, across_all, licence, previous)
+                _shared_files(sb, shown, stats, across_all, licence, previous, comparison)
             out.update(sb.out)
             problems += sb.problems
     pages = sorted(p[: -len("index.html")] for p in out if p.endswith("index.html") and "/embed/" not in p)  # embeds are parts, not pages
@@ -65,7 +67,8 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 
 def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None,
                        rows: list[Row], ov: dict[str, Any], shared: dict[str, list[dict[str, Any]]],
-                       across_all: dict[str, dict[str, Any]], licence: str, history: dict[str, str]) -> None:
+                       across_all: dict[str, dict[str, Any]], licence: str, history: dict[str, str],
+                       comparison: list[dict[str, Any]]) -> None:
     """Every page of the site in the builder's language, with its charts and its feed."""
     _ = i18n.gettext
     site, now, env = sb.site, sb.now, sb.env
@@ -96,7 +99,7 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
     sb.fragments(jobs)
     _groups(sb, shown, rows)
     _domains(sb, campaigns, by_id)
-    _comparison(sb, shown, stats, licence)
+    _comparison(sb, shown, comparison)
     sb.page("methods/index.html", "methods.html", _("Methods: coordination signals"),
             _("How the coordination signals are defined and computed, with their sources."), "methods", **methods_context())
     sb.page("about/index.html", "about.html", _("About the data"), _("How the figures on this site are computed, and where to download them."), "about",
@@ -118,7 +121,7 @@ def _corrections(shown: list[Disclosure]) -> list[dict[str, Any]]:
 
 
 def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], across_all: dict[str, dict[str, Any]],
-                  licence: str, previous: Previous | None) -> None:
+                  licence: str, previous: Previous | None, comparison: list[dict[str, Any]]) -> None:
     """The downloads every language's pages link to: listings, schemas, the similarity pairs."""
     site = sb.site
     by_id = {d.id: d for d in shown}
@@ -134,13 +137,13 @@ def _shared_files(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dic
     sb.out["disclosures.json"] = _json(listing)
     sb.out["disclosures.csv"] = _disclosures_csv(records)
     sb.out["corrections.json"] = _json({"source": f"{site.base_url}corrections/", "licence": licence, "corrections": [
-        {"id": x["d"].id, "title": x["d"].title, "url": site.base_url + x["d"].url, **corrections_of(x["d"])[x["d"].corrections.index(x["c"])]}
-        for x in _corrections(list(shown))]})
+        {"id": x["d"].id, "title": x["d"].title, "url": site.base_url + x["d"].url, **correction_record(x["c"])} for x in _corrections(shown)]})
+    sb.out["comparison.csv"] = table_csv(COLUMNS, comparison).encode()
     sb.out["datapackage.json"] = package(site, "takedowns", site.title, site.base_url, [
         resource("disclosures.csv", tuple((c, c) for c in DISCLOSURES_CSV), disclosures_csv_rows(records), "disclosures.csv",
                  "Every published disclosure with its metadata and headline figures; lists (countries, tags) joined with ';'. "
                  "synthetic_data is true where the figures come from generated sample files, not a platform's release.", site.base_url),
-        resource("comparison.csv", COLUMNS, comparison_rows(comparison_frame(shown, stats)), "comparison.csv",
+        resource("comparison.csv", COLUMNS, comparison, "comparison.csv",
                  "Every published release in one table: announced counts, the released data, activity and coordination signals. "
                  "Rows whose 'Synthetic sample data' is true come from generated sample files, not a platform's release.",
                  f"{site.base_url}comparison/"),

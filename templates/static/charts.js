@@ -1,6 +1,6 @@
 // Replace each chart's static SVG with the interactive Vega view, built from its spec
 // (charts/<name>.vl.json beside the page), once the reader reaches for a chart: a pointer over it, a touch, or the
-// keyboard's focus (each static chart is one keyboard stop). The chart libraries (about 800 KB)
+// keyboard's focus (each static chart is one keyboard stop). The chart libraries (849 KB uncompressed)
 // load then, never with the page: the static SVGs already show everything. Once loaded, the
 // other charts turn interactive as they come near the screen. Expressions run through
 // vega-interpreter: no eval, so the page's Content-Security-Policy holds. Data a spec loads
