@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .content.load import Content, Hasher, load_content
-from .files import MARKER, atomic_write, check_output, is_url, marker_text
+from .files import MARKER, atomic_write, check_output, is_url, marker_text, read_marker
 from .freshness import input_key, remember, render_key, up_to_date
 from .site.reuse import output_lock
 
@@ -25,6 +25,7 @@ class Options:
     templates: Path = Path("templates")
     output: Path = Path("site")
     cache: Path | None = Path(".cache")
+    images: Path | None = None  # where drawn charts are kept, by their spec (default: <cache>/images); builds may share one
     node_modules: Path = Path("node_modules")
     base_url: str | None = None
     now: dt.datetime | None = None
@@ -50,6 +51,13 @@ class Result:
     skipped: bool = False  # nothing had changed since the last build: output left as it was
     search_stale: bool = False  # the search index is the last build's (``search_later``): build again to index
     warnings: list[str] = field(default_factory=list)  # what was published with something left out, for a person to read
+    site: Any = field(default=None, repr=False)  # the site as built (with --base-url applied)
+    surroundings: Any = field(default=None, repr=False)  # what each disclosure's pages took from the rest (``site.pages.Surroundings``)
+
+
+def image_folder(options: Options) -> Path | None:
+    """Where chart images are kept: ``images``, else the cache's ``images/``; None without a cache (every chart drawn)."""
+    return options.images or (options.cache / "images" if options.cache else None)
 
 
 def clock(options: Options) -> dt.datetime:
@@ -131,12 +139,13 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
     env = environment(options.templates)
     env.globals["live_reload"] = options.live_reload
-    images = Images(options.cache / "images" if options.cache else None, options.node_modules)
+    images = Images(image_folder(options), options.node_modules)
     previous = Previous(options.cache, options.output) if options.write else None
+    keep: dict[str, Any] = {}
     try:
         history = history_links(options.content, site.repository, site.repository_branch, {d.id: Path(d.source_file) for d in shown})
         output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,
-                             render_key=render_key(options), campaigns=campaigns, history=history)
+                             render_key=render_key(options), campaigns=campaigns, history=history, keep=keep)
     finally:
         images.close()
     warnings = [f"{path}: could not be drawn ({why}); the page shows its sentence and data table instead"
@@ -161,7 +170,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
 
     # 5. Write everything to a new folder and swap it in.
     if not options.write:
-        return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings)
+        return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings, site=site)
     output[MARKER] = marker_text(options.drafts, list(output))
     stage(f"writing {options.output}/")
     written = write_site(output, options.output)
@@ -169,7 +178,62 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
         previous.save(written)
     if not stale:  # a build with an old search index is never "up to date": the next one indexes
         remember(options.cache, options.output, key)
-    return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale, warnings=warnings)
+    return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale, warnings=warnings, site=site,
+                  surroundings=keep.get("surroundings"))
+
+
+def show_edit_first(options: Options, last: Result, edited: list[Path], languages: list[str],
+                    on_first: Callable[[], None] = lambda: None) -> list[str] | None:
+    """``serve``'s first answer to a saved edit of disclosure files: render just those disclosures' pages (``languages``
+    first, in that order, then the others) from the last build's state and write them into the preview as they are made.
+
+    ``on_first`` is called once the first language's files are written. Returns the paths written, or None when the edit needs the whole build to show it right: a file that does not
+    load, a new or renamed disclosure, changed datasets, no earlier build. The whole build follows either way and
+    replaces the preview, so what this writes lives only until then.
+    """
+    from .content.load import load_disclosure
+    from .freshness import render_key
+    from .site.images import Images
+    from .site.pages import disclosure_files
+    from .site.render import environment
+    from .site.write import write_in_place
+
+    if last.surroundings is None or last.site is None or not options.drafts:
+        return None
+    hasher = Hasher(_load_memo(options.cache))
+    known = {d.id: d for d in last.content.disclosures}
+    shown = set(last.published)
+    changed = []
+    for path in edited:
+        d, problems = load_disclosure(path, Path(options.data), hasher) if not is_url(options.data) else (None, [])
+        old = known.get(d.id) if d is not None else None
+        if problems or d is None or old is None or d.id not in shown or Path(old.source_file) != Path(d.source_file):
+            return None
+        if [(ds.role, [(f.relpath, f.sha256) for f in ds.files]) for ds in d.datasets] != \
+                [(ds.role, [(f.relpath, f.sha256) for f in ds.files]) for ds in old.datasets]:
+            return None  # other data: its statistics must be computed first
+        changed.append(d)
+    env = environment(options.templates)
+    env.globals["live_reload"] = options.live_reload
+    order = [lang for lang in languages if lang in last.site.languages]
+    order += [lang for lang in last.site.languages if lang not in order]
+    mark = read_marker(options.output)
+    existing = set(mark["files"]) if mark and isinstance(mark.get("files"), list) else set()
+    images = Images(image_folder(options), options.node_modules)
+    written: list[str] = []
+    with output_lock(options.cache, options.output):
+        try:
+            for lang in order:  # the language on screen is on disk before the others are rendered
+                for d in changed:
+                    out = disclosure_files(env, last.site, d, last.stats[d.id], images, clock(options), True, last.surroundings,
+                                           render_key(options), [lang])
+                    # Files the last build wrote only: a new one (an embed page, say) waits for the whole build, which knows of it.
+                    written += write_in_place({p: c for p, c in out.items() if isinstance(c, bytes) and p in existing}, options.output)
+                if lang == order[0]:
+                    on_first()
+        finally:
+            images.close()
+    return written
 
 
 def _load_memo(cache: Path | None) -> dict[str, list[Any]]:

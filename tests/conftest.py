@@ -61,10 +61,14 @@ def disclosure_dict(**overrides: Any) -> dict[str, Any]:
 
 
 class Project:
-    """A content/, data/ and output folder in tmp_path, with the real templates."""
+    """A content/, data/ and output folder in tmp_path, with the real templates.
 
-    def __init__(self, root: Path) -> None:
+    Builds keep drawn charts in ``images`` (one folder for the session: a chart is drawn once for every test that
+    shows it, keyed by its spec, the renderer and its fonts as in any build); a test of that cache passes its own."""
+
+    def __init__(self, root: Path, images: Path | None = None) -> None:
         self.root = root
+        self.images = images
         self.content = root / "content"
         self.data = root / "data"
         self.output = root / "site"
@@ -84,7 +88,7 @@ class Project:
 
     def options(self, **overrides: Any) -> Options:
         values: dict[str, Any] = dict(content=self.content, data=self.data, templates=ROOT / "templates", output=self.output,
-                                      cache=self.root / "cache", node_modules=ROOT / "node_modules", now=NOW,
+                                      cache=self.root / "cache", images=self.images, node_modules=ROOT / "node_modules", now=NOW,
                                       workers=1, search_index=False)
         values.update(overrides)
         return Options(**values)
@@ -96,13 +100,19 @@ class Project:
         return HTMLParser((self.output / rel).read_text())
 
 
+@pytest.fixture(scope="session")
+def image_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Chart images drawn by this session's builds, shared by them (see ``Project``)."""
+    return tmp_path_factory.mktemp("images")
+
+
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return Project(tmp_path)
+def project(tmp_path: Path, image_cache: Path) -> Project:
+    return Project(tmp_path, image_cache)
 
 
 @pytest.fixture(scope="session")
-def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example_site(tmp_path_factory: pytest.TempPathFactory, image_cache: Path) -> Path:
     """The shipped example content, with freshly generated synthetic data, built once."""
     from takedowns.authoring.example import write_examples
 
@@ -111,7 +121,7 @@ def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_examples(data)
     shutil.copytree(ROOT / "data" / "meta-threat-research", data / "meta-threat-research")  # real, shipped with the project
     options = Options(content=ROOT / "content", data=data, templates=ROOT / "templates", output=root / "site",
-                      cache=root / "cache", node_modules=ROOT / "node_modules", now=NOW)
+                      cache=root / "cache", images=image_cache, node_modules=ROOT / "node_modules", now=NOW)
     build(options)
     return root / "site"
 

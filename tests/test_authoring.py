@@ -282,3 +282,42 @@ def test_cli_main_check_prints_no_traceback(project: Project, capsys: pytest.Cap
     project.write("x.yaml", "id: [\n")
     assert main(["check", "--content", str(project.content), "--data", str(project.data)]) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_serve_writes_an_edited_disclosure_first_in_the_language_on_screen_exactly_as_the_whole_build_then_does(project: Project) -> None:
+    """A saved edit of one disclosure is written into the preview before the rest of the site is built: the page of the
+    language a browser has open first. What it writes is what the whole build that follows writes, byte for byte."""
+    (project.content / "site.yaml").write_text((project.content / "site.yaml").read_text() + "languages: [es]\n")
+    project.add()
+    project.add(id="other-2019", title="Other network", related=["tiny-2019"], datasets=None, accounts_announced=7)
+    process = subprocess.Popen([*BUILD, "serve", "--content", str(project.content), "--data", str(project.data), "--output",
+                                str(project.root / "preview"), "--cache", str(project.root / "cache"), "--port", "0", "--no-search"],
+                               stdout=subprocess.PIPE, stderr=(project.root / "stderr").open("w"), text=True, cwd=ROOT)
+    try:
+        line = ""
+        while "serving" not in line:
+            line = process.stdout.readline()  # type: ignore[union-attr]
+            assert line, (project.root / "stderr").read_text()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
+        generation = json.loads(_get(url + "__reload?page=/es/disclosures/tiny-2019/")[1])["generation"]  # a page open in Spanish
+        path = project.content / "disclosures" / "tiny-2019.yaml"
+        path.write_text(path.read_text().replace("Tiny test network", "Renamed <network> & co"))
+        # The open page's question is answered as soon as the Spanish page is written: no polling interval in between.
+        answer = json.loads(_get(url + f"__reload?page=/es/disclosures/tiny-2019/&since={generation}")[1])
+        assert answer["generation"] > generation
+        shown = process.stdout.readline()  # type: ignore[union-attr]
+        assert re.match(r"shown: tiny-2019\.yaml in [0-9.]+ s \(every language in [0-9.]+ s\); building the rest", shown), shown
+        first = {lang: _get(url + f"{lang}disclosures/tiny-2019/")[1] for lang in ("es/", "")}
+        assert all("Renamed &lt;network&gt; &amp; co" in html for html in first.values())
+        # The other disclosure names this one: its page waits for the whole build, which follows.
+        assert "Renamed" not in _get(url + "disclosures/other-2019/")[1]
+        assert process.stdout.readline().startswith("rebuilt: 2 disclosures")  # type: ignore[union-attr]
+        assert "Renamed &lt;network&gt; &amp; co" in _get(url + "disclosures/other-2019/")[1]
+        assert {lang: _get(url + f"{lang}disclosures/tiny-2019/")[1] for lang in ("es/", "")} == first
+        # An edit the first pass cannot show right (here: a file that does not load) goes to the whole build alone.
+        path.write_text(path.read_text() + "title: twice\n")
+        _wait(lambda: _get(url)[0] == 500)
+    finally:
+        process.terminate()
+        rest, _ = process.communicate(timeout=20)
+    assert "shown" not in rest

@@ -24,7 +24,7 @@ from markupsafe import escape
 from ..content.load import ignored_name
 from ..errors import BuildError
 from ..files import check_output
-from ..pipeline import Options, build
+from ..pipeline import Options, Result, build, show_edit_first
 
 
 def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
@@ -46,6 +46,12 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
 
 
 IDLE_SECONDS = 20
+WAIT_SECONDS = 10  # an open page asks "has anything changed?" and is answered at once on a change, else after this long
+
+
+def edited(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[Path]:
+    """The files that changed (added, removed or edited) between two snapshots."""
+    return sorted(Path(p) for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
 class Preview:
@@ -56,6 +62,49 @@ class Preview:
         self.generation = 0
         self.problems: list[str] = []
         self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)  # notified on every new generation: waiting pages reload at once
+        self.last: Result | None = None
+        self.viewed: list[str] = []  # languages of the pages open in a browser, the latest first
+
+    def _bump(self) -> None:
+        """Tell open pages to reload (the caller holds the lock)."""
+        self.generation += 1
+        self.changed.notify_all()
+
+    def saw(self, path: str) -> None:
+        """Remember the language of a page a browser has open (from its address: /es/..., or the site's own)."""
+        last = self.last
+        if last is None or last.site is None:
+            return
+        first = path.lstrip("/").split("/", 1)[0]
+        lang = first if first in last.site.languages and first != last.site.language else last.site.language
+        with self.lock:
+            self.viewed = [lang] + [v for v in self.viewed if v != lang]
+
+    def show_first(self, paths: list[Path]) -> bool:
+        """After a save: if only disclosure files changed, write their pages (the languages on screen first) into the preview
+        and reload open pages at once; the whole build follows. Returns whether it did."""
+        folder = Path(self.options.content) / "disclosures"
+        if self.last is None or self.problems or not paths or not all(
+                p.suffix in (".yaml", ".yml") and p.parent == folder and p.is_file() for p in paths):
+            return False
+        start = time.perf_counter()
+        first: list[float] = []
+
+        def reload() -> None:  # the language on screen is written: open pages reload now, the other languages follow
+            first.append(time.perf_counter() - start)
+            with self.lock:
+                self._bump()
+
+        try:
+            written = show_edit_first(self.options, self.last, paths, list(self.viewed), reload)
+        except Exception:  # noqa: BLE001  (the whole build that follows says what is wrong, with its own messages)
+            return False
+        if not written:
+            return False
+        print(f"shown: {', '.join(p.name for p in paths)} in {first[0] if first else 0:.2f} s (every language in "
+              f"{time.perf_counter() - start:.2f} s); building the rest", flush=True)
+        return True
 
     def rebuild(self, options: Options | None = None) -> None:
         """Build the preview; an edit is shown first, then the search index is brought up to date in a second build."""
@@ -76,19 +125,22 @@ class Preview:
         with self.lock:
             changed = first or bool(self.problems)
             self.problems = []
+            self.last = result
             if changed:  # the pages changed: open pages reload (not for the search index alone)
-                self.generation += 1
+                self._bump()
         for warning in result.warnings:
             print(f"warning: {warning}", file=sys.stderr, flush=True)
         if first:
             print(f"rebuilt: {len(result.published)} disclosures in {time.perf_counter() - start:.1f} s", flush=True)
+        else:
+            print(f"search index up to date in {time.perf_counter() - start:.1f} s", flush=True)
         if result.search_stale:
             self.rebuild(self.options)
 
     def _failed(self, problems: list[str]) -> None:
         with self.lock:
             self.problems = problems
-            self.generation += 1
+            self._bump()
         print(f"build failed ({len(problems)} problem(s)); still serving:", file=sys.stderr)
         for p in problems:
             print(f"  {p}", file=sys.stderr)
@@ -126,7 +178,13 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self._refused(with_body=True):
             return
         if self.path.split("?")[0] == "/__reload":
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            if query.get("page"):
+                self.preview.saw(query["page"][0])
+            since = query.get("since", [""])[0]
             with self.preview.lock:
+                if since.isdigit() and int(since) == self.preview.generation:  # wait for the next change (or a while)
+                    self.preview.changed.wait_for(lambda: self.preview.generation != int(since), timeout=WAIT_SECONDS)
                 body = json.dumps({"generation": self.preview.generation, "ok": not self.preview.problems}).encode()
             self._send(200, "application/json", body)
             return
@@ -161,7 +219,7 @@ def error_page(problems: list[str]) -> str:
 """
 
 
-def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval: float = 0.4) -> None:
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval: float = 0.25) -> None:
     """Build the preview, serve it, and rebuild on every change until interrupted."""
     options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
     preview = Preview(options)
@@ -186,7 +244,8 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
             time.sleep(interval)
             now = snapshot(watched)
             if now != state:
-                state = now
+                paths, state = edited(state, now), now
+                preview.show_first(paths)
                 preview.rebuild()
     except KeyboardInterrupt:
         pass

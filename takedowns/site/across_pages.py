@@ -41,9 +41,9 @@ def _across_all(campaigns: dict[str, Any] | None, by_id: dict[str, Disclosure]) 
     return out
 
 
-def _same_operation(d: Disclosure, shown: list[Disclosure], by_id: dict[str, Disclosure]) -> list[dict[str, str]]:
-    """Other shown disclosures of the same operation: named in this one's ``related``, or naming it in theirs."""
-    ids = {i for i in d.related if i in by_id} | {o.id for o in shown if d.id in o.related}
+def same_operation(d: Disclosure, naming: set[str], by_id: dict[str, Disclosure]) -> list[dict[str, str]]:
+    """Other shown disclosures of the same operation: named in this one's ``related``, or naming it in theirs (``naming``)."""
+    ids = {i for i in d.related if i in by_id} | naming
     return [{"id": i, "title": by_id[i].title, "url": by_id[i].url, "platform": by_id[i].platform}
             for i in sorted(ids, key=lambda i: (by_id[i].announced, i))]
 

@@ -17,7 +17,7 @@ from ..content.schema import json_schema
 from ..errors import BuildError, Problem
 from ..statistics.contract import validate, validator
 from .about_pages import methods_context
-from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, _same_operation
+from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, same_operation
 from .builder import SiteBuilder
 from .datapackage import package, resource
 from .disclosure_page import _disclosure
@@ -30,13 +30,54 @@ from .reuse import Previous
 FEED_ENTRIES = 50  # the newest disclosures in feed.xml; disclosures.json lists them all
 
 
+class Surroundings:
+    """What a disclosure's own pages take from the rest of the site (links to what it shares with other releases, the
+    cross-campaign findings, its history link), kept from a build so that ``serve`` can show an edit of one disclosure
+    before the whole site is built again (``disclosure_files``)."""
+
+    def __init__(self, shown: list[Disclosure], shared: dict[str, list[dict[str, Any]]], across_all: dict[str, dict[str, Any]],
+                 history: dict[str, str]) -> None:
+        self.shown, self.shared, self.across_all, self.history = shown, shared, across_all, history
+        self.by_id = {d.id: d for d in shown}
+        self.named_by: dict[str, set[str]] = {}  # id -> the shown disclosures that name it in their ``related``
+        for o in shown:
+            for i in o.related:
+                self.named_by.setdefault(i, set()).add(o.id)
+
+    def of(self, d: Disclosure) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The links and cross-release context of ``d`` (which may be an edited version of a shown disclosure)."""
+        by_id = self.by_id
+        naming = self.named_by.get(d.id, set())
+        if by_id.get(d.id) is not d:  # an edited version, in place of the one the build had
+            by_id = {**by_id, d.id: d}
+            naming = (naming - {d.id}) | ({d.id} & set(d.related))
+        across = {**self.across_all[d.id], "same_operation": same_operation(d, naming, by_id), "history": self.history.get(d.id)}
+        return self.shared.get(d.id, []), across
+
+
+def disclosure_files(env: Environment, site: Site, d: Disclosure, stats: dict[str, Any], images: Images, now: dt.datetime, preview: bool,
+                     around: Surroundings, render_key: str, languages: list[str]) -> Output:
+    """Render one disclosure's pages, charts and downloads alone, in ``languages`` (in that order): what ``serve`` writes first
+    after an edit of it. The files are those a whole build makes from the same inputs."""
+    links, across = around.of(d)
+    out: Output = {}
+    for lang in languages:
+        with i18n.using(lang):
+            sb = SiteBuilder(env, site, images, now, preview, None, render_key, lang)
+            _disclosure(sb, d, stats, now, links, across)
+            out.update(sb.out)
+    return out
+
+
 def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
                 images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "",
-                campaigns: dict[str, Any] | None = None, history: dict[str, str] | None = None) -> Output:
+                campaigns: dict[str, Any] | None = None, history: dict[str, str] | None = None,
+                keep: dict[str, Any] | None = None) -> Output:
     """Return every file of the site, keyed by its path in the output folder.
 
     With ``previous``, each disclosure's files and the overview's are reused from the last build when nothing
-    they are made of changed (``render_key`` covers the code, templates and libraries).
+    they are made of changed (``render_key`` covers the code, templates and libraries). With ``keep``, its
+    ``"surroundings"`` is set to what each disclosure's pages take from the rest (see ``Surroundings``).
     """
     shown = [d for d in disclosures if preview or d.published(now)]
     by_id = {d.id: d for d in shown}
@@ -46,12 +87,15 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     shared = shared_items(shown, stats)  # only what is published links anything: no trace of an embargoed disclosure
     licence = f"{site.licence}. {site.data_licence}"
     comparison = comparison_rows(comparison_frame(shown, stats))  # one table for the page in every language and comparison.csv
+    around = Surroundings(shown, shared, across_all, history or {})
+    if keep is not None:
+        keep["surroundings"] = around
     out: Output = {}
     problems: list[str] = []
     for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
         with i18n.using(lang):
             sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang)
-            _pages_in_language(sb, shown, stats, campaigns, rows, ov, shared, across_all, licence, history or {}, comparison)
+            _pages_in_language(sb, shown, stats, campaigns, rows, ov, around, licence, comparison)
             if lang == site.language:
                 _shared_files(sb, shown, stats, across_all, licence, previous, comparison)
             out.update(sb.out)
@@ -66,9 +110,7 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
 
 
 def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str, dict[str, Any]], campaigns: dict[str, Any] | None,
-                       rows: list[Row], ov: dict[str, Any], shared: dict[str, list[dict[str, Any]]],
-                       across_all: dict[str, dict[str, Any]], licence: str, history: dict[str, str],
-                       comparison: list[dict[str, Any]]) -> None:
+                       rows: list[Row], ov: dict[str, Any], around: Surroundings, licence: str, comparison: list[dict[str, Any]]) -> None:
     """Every page of the site in the builder's language, with its charts and its feed."""
     _ = i18n.gettext
     site, now, env = sb.site, sb.now, sb.env
@@ -92,8 +134,7 @@ def _pages_in_language(sb: SiteBuilder, shown: list[Disclosure], stats: dict[str
 
     jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]] = [(("overview", ov, shown_signals, version), overview)]
     for d in shown:
-        links = shared.get(d.id, [])
-        across = {**across_all[d.id], "same_operation": _same_operation(d, shown, by_id), "history": history.get(d.id)}
+        links, across = around.of(d)
         jobs.append((("disclosure", d, stats[d.id], _marker(d, now), links, across),
                      lambda b, d=d, links=links, across=across: _disclosure(b, d, stats[d.id], now, links, across)))  # type: ignore[misc]
     sb.fragments(jobs)

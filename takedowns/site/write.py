@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import BuildError, Problem
-from ..files import open_source, remove_leftovers
+from ..files import atomic_write, open_source, remove_leftovers
 from .documents import Copy, Output
 from .reuse import Kept
 
@@ -36,10 +36,7 @@ def write_site(output: Output, target: Path) -> dict[str, str | None]:
         made: set[Path] = {fresh}
         for rel in sorted(output):
             # The folder is new and holds no links, so a path that stays inside it by name stays inside it.
-            clean = os.path.normpath(rel)
-            if os.path.isabs(clean) or clean == ".." or clean.startswith("../") or clean == ".":
-                raise ValueError(f"refusing to write outside the site: {rel}")
-            path = fresh / clean
+            path = fresh / _confined(rel)
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.update([path.parent, *path.parent.parents])
@@ -72,6 +69,28 @@ def write_site(output: Output, target: Path) -> dict[str, str | None]:
         if fresh.exists():
             shutil.rmtree(fresh, ignore_errors=True)
     return written
+
+
+def _confined(rel: str) -> str:
+    clean = os.path.normpath(rel)
+    if os.path.isabs(clean) or clean == ".." or clean.startswith("../") or clean == ".":
+        raise ValueError(f"refusing to write outside the site: {rel}")
+    return clean
+
+
+def write_in_place(files: dict[str, bytes], target: Path) -> list[str]:
+    """Replace these files of an existing folder one by one, each atomically (``serve``'s preview, before its next whole
+    build: never the published site, whose every build is swapped in whole by ``write_site``). Returns the paths written."""
+    target = target.absolute()
+    done = []
+    for rel in sorted(files):
+        path = target / _confined(rel)
+        if any(p.is_symlink() for p in [path, *path.parents] if p.is_relative_to(target) and p != target):
+            raise ValueError(f"refusing to write through a link: {rel}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, files[rel])
+        done.append(rel)
+    return done
 
 
 def link(source: Path, path: Path) -> None:
