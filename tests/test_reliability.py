@@ -858,3 +858,40 @@ def test_serve_runs_as_the_readme_writes_it_with_every_default(tmp_path: Path) -
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=60)
     assert "serving the preview" in out and "Traceback" not in err, err
+
+
+def test_charts_are_measured_in_the_projects_fonts_not_the_machines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renderer's processes see only takedowns/site/fonts/: Arabic labels are measured in its DejaVu Sans whatever
+    the machine's font configuration says, and a change to those fonts redraws every chart (they are in the image key)."""
+    from takedowns.site import images
+
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    conf = tmp_path / "machine.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{empty}</dir></fontconfig>\n')
+    code = (f"import os, sys, json; sys.path.insert(0, {str(ROOT)!r})\n"
+            "from takedowns.site import images\n"
+            "if sys.argv[1] == 'ours': images._only_our_fonts()\n"
+            "import vl_convert as vlc\n"
+            "spec = {'data': {'values': [{'k': 'الحسابات المزيفة المنسقة', 'v': 3}, {'k': 'Accounts', 'v': 2}]}, 'mark': 'bar',\n"
+            "        'encoding': {'y': {'field': 'k', 'type': 'nominal'}, 'x': {'field': 'v', 'type': 'quantitative'}}}\n"
+            "print(vlc.vegalite_to_svg(spec)[:400])\n")
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}  # a machine whose configuration names a folder without fonts
+
+    def svg(which: str) -> str:
+        done = subprocess.run([sys.executable, "-c", code, which], capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    ours, machines = svg("ours"), svg("machine")
+    # The y axis makes room for its widest label: measured in DejaVu Sans, the Arabic one takes 138 px; a machine with no
+    # font for it measures a stand-in instead (a zero for each of its UTF-8 bytes: 198 px), so the plot starts elsewhere.
+    shift = re.compile(r'transform="translate\(([0-9.]+),')
+    assert shift.search(ours).group(1) == "138" and shift.search(machines).group(1) == "198"  # type: ignore[union-attr]
+    assert svg("ours") == ours  # and the same again
+    before = images.Images(None)._renderer()
+    fonts = tmp_path / "fonts"
+    shutil.copytree(images.FONTS, fonts)
+    (fonts / "DejaVuSans.ttf").write_bytes((fonts / "DejaVuSans.ttf").read_bytes() + b"\0")
+    monkeypatch.setattr(images, "FONTS", fonts)
+    assert images.Images(None)._renderer() != before

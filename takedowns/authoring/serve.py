@@ -11,6 +11,7 @@ import errno
 import functools
 import http.server
 import json
+import signal
 import sys
 import threading
 import time
@@ -222,6 +223,9 @@ def error_page(problems: list[str]) -> str:
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval: float = 0.25) -> None:
     """Build the preview, serve it, and rebuild on every change until interrupted."""
     options = replace(options, drafts=True, live_reload=True, search_index=options.search_index)
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C (SIGINT) stops the preview even when it was started in the background by a shell, which ignores SIGINT for it.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     preview = Preview(options)
     watched = [options.content, options.templates] + ([] if isinstance(options.data, str) else [options.data])
     handler = type("PreviewHandler", (Handler,), {"preview": preview})

@@ -56,6 +56,37 @@ def chart(name: str, scope: str = "disclosure") -> Callable[[Builder], Builder]:
     return register
 
 
+MAX_ROWS = 5000  # Altair's own limit on the rows a chart inlines
+
+
+def _plain(column: pd.Series) -> bool:
+    """Whether a frame's column holds only what JSON writes as it is: numbers, booleans, text (or nothing)."""
+    if column.dtype.kind in "iubf":
+        return True
+    return pd.api.types.is_string_dtype(column.dtype) and all(v is None or isinstance(v, str) or (isinstance(v, float) and v != v) for v in column)
+
+
+def _records(data: Any) -> Any:
+    """Altair's data step (a frame to its rows), quicker for the plain frames these charts are made of.
+
+    Altair's own step first "sanitizes" every frame for any type a frame can hold, which took most of the time spent
+    making a spec; for frames of numbers and text the rows are the same (missing values as null). Anything else
+    goes through Altair's step as before."""
+    if isinstance(data, pd.DataFrame) and len(data) <= MAX_ROWS and all(isinstance(c, str) for c in data.columns) \
+            and all(_plain(data[c]) for c in data.columns):
+        rows = data.to_dict(orient="records")
+        for row in rows:
+            for key, value in row.items():
+                if isinstance(value, float) and value != value:  # NaN, which JSON cannot hold
+                    row[key] = None
+        return {"values": rows}
+    return alt.utils.data.default_data_transformer(data)
+
+
+alt.data_transformers.register("takedowns", _records)
+alt.data_transformers.enable("takedowns")
+
+
 def charts_for(data: dict[str, Any], scope: str = "disclosure") -> list[Chart]:
     """Return every chart that ``data`` has the figures for, in registry order (formats' own charts after these)."""
     _load_format_charts()
