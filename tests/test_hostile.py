@@ -598,3 +598,32 @@ def test_a_fifo_or_an_oversized_disclosure_is_refused_without_reading_it(project
     lines = done.stderr.splitlines()
     assert any(ln.endswith("pipe.yaml: is not a regular file (a pipe, device or socket); a disclosure is a YAML text file") for ln in lines), done.stderr
     assert any(ln.endswith("big.yaml:1: file is 314,572,800 bytes; a disclosure may be at most 262,144") for ln in lines), done.stderr
+
+
+def test_a_renderer_process_that_dies_takes_no_other_chart_with_it(tmp_path: Path) -> None:
+    """Charts are handed to the renderers many at a time; when a renderer process dies (killed here, for real), what it
+    and the others had in hand is drawn again, each in a renderer of its own: every chart comes out as drawn without
+    the crash."""
+    import signal
+    import threading
+
+    from takedowns.site.images import ChartError, Images
+
+    specs = [{"data": {"values": [{"k": f"label {i} {j}", "v": j + 1} for j in range(6)]}, "mark": "bar",
+              "encoding": {"y": {"field": "k", "type": "nominal"}, "x": {"field": "v", "type": "quantitative"}}} for i in range(80)]
+    images = Images(tmp_path / "images")
+    try:
+        images.svgs(specs[:1])  # the renderers are up
+        victim = next(iter(images._pool._processes))  # type: ignore[union-attr]  # noqa: SLF001
+        killer = threading.Timer(0.2, os.kill, (victim, signal.SIGKILL))
+        killer.start()
+        drawn = images.svgs(specs[1:])
+        killer.join()
+    finally:
+        images.close()
+    assert not [x for x in drawn if isinstance(x, ChartError)]
+    calm = Images(None)
+    try:
+        assert drawn == calm.svgs(specs[1:])
+    finally:
+        calm.close()

@@ -189,18 +189,20 @@ class SiteBuilder:
 
     def _draw(self, folder: str, charts: list[Chart], note: str) -> list[dict[str, Any]]:
         shown = []
+        # Every drawing of the page asked for at once (wide and phone-width): the renderers draw while this thread goes on.
+        drawn = iter(self.images.svgs([spec for c in charts if c.draw for spec in (c.spec, narrow(c.spec))]))
         for c in charts:
             svg = phone = b""
             width = height = narrow_width = narrow_height = 0
             failed = False
-            try:
-                if c.draw:
-                    svg, width, height = self.images.svg(c.spec)
-                    phone, narrow_width, narrow_height = self.images.svg(narrow(c.spec))
-            except ChartError as exc:  # one chart's hostile text must not stop the site: its sentence and table stand
-                self.images.failed(f"{folder}charts/{c.name}", str(exc))
-                svg = phone = b""
-                failed = True
+            if c.draw:
+                wide, small = next(drawn), next(drawn)
+                problem = next((x for x in (wide, small) if isinstance(x, ChartError)), None)
+                if problem is not None:  # one chart's hostile text must not stop the site: its sentence and table stand
+                    self.images.failed(f"{folder}charts/{c.name}", str(problem))
+                    failed = True
+                else:
+                    (svg, width, height), (phone, narrow_width, narrow_height) = wide, small  # type: ignore[misc]
             if svg:
                 self.out[f"{folder}charts/{c.name}.svg"] = svg
                 self.out[f"{folder}charts/{c.name}.narrow.svg"] = phone

@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import re
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -162,36 +162,89 @@ class Images:
             self._pool.shutdown()
             self._pool = None
 
-    def _make(self, spec: dict[str, Any], kind: str) -> bytes:
-        with self._lock:
-            if self._pool is None:  # one renderer process per core
-                self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_only_our_fonts)
-            pool = self._pool
+    def _submit(self, spec: dict[str, Any], kind: str) -> tuple[Future[bytes], ProcessPoolExecutor]:
+        for _ in range(2):  # a pool another drawing has just broken is replaced, once
+            with self._lock:
+                if self._pool is None:  # one renderer process per core
+                    self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_only_our_fonts)
+                pool = self._pool
+            try:
+                return pool.submit(_render, spec, kind), pool
+            except BrokenProcessPool:
+                with self._lock:
+                    if self._pool is pool:
+                        self._pool = None
+        raise ChartError("the chart renderer crashed; its data holds text it cannot draw")
+
+    def _result(self, job: tuple[Future[bytes], ProcessPoolExecutor], spec: dict[str, Any], kind: str) -> bytes:
+        """The image a renderer made, or ChartError. When a renderer process dies, every drawing it and the others had
+        in hand is lost with it: each of those is drawn again in a renderer of its own, so only a drawing that kills a
+        renderer by itself fails."""
+        future, pool = job
         try:
-            return pool.submit(_render, spec, kind).result()
+            return future.result()
         except BrokenProcessPool:
             with self._lock:
-                self._pool = None
+                if self._pool is pool:
+                    self._pool = None
+        except ValueError as exc:
+            raise ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it") from None
+        alone = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_only_our_fonts)
+        try:
+            return alone.submit(_render, spec, kind).result()
+        except BrokenProcessPool:
             raise ChartError("the chart renderer crashed; its data holds text it cannot draw") from None
         except ValueError as exc:
             raise ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it") from None
+        finally:
+            alone.shutdown()
 
-    def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
+    def _prepared(self, spec: dict[str, Any], kind: str) -> tuple[dict[str, Any], Path | None, bytes | None]:
+        """The spec as the renderer gets it, where its image is kept, and the kept image if there is a whole one."""
         spec = self._inline(drawable(spec))
         # Keyed on the installed renderer (vl-convert bundles Vega and Vega-Lite) and the fonts it measures text in,
         # so an upgrade of either redraws every chart.
-        renderer = self._renderer()
-        key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + renderer).encode()).hexdigest()
+        key = hashlib.sha256((json.dumps(spec, sort_keys=True) + kind + self._renderer()).encode()).hexdigest()
         path = self.cache / f"{key}.{kind}" if self.cache else None
         if path and path.is_file():
             data = path.read_bytes()
             if _whole(data, kind):
-                return data
-        data = self._make(spec, kind)
-        if path:
-            atomic_write(path, data)
-        return data
+                return spec, path, data
+        return spec, path, None
+
+    def _cached(self, spec: dict[str, Any], kind: str) -> bytes:
+        found = self._many([spec], kind)[0]
+        if isinstance(found, ChartError):
+            raise found
+        return found
+
+    def _many(self, specs: list[dict[str, Any]], kind: str) -> list[bytes | ChartError]:
+        """Every spec's image (or why it could not be drawn); the missing ones are given to the renderers all at once,
+        so that they draw while the thread that asked goes on."""
+        prepared = [self._prepared(spec, kind) for spec in specs]
+        pending: list[tuple[Future[bytes], ProcessPoolExecutor] | ChartError | None] = []
+        for spec, _, data in prepared:
+            try:
+                pending.append(self._submit(spec, kind) if data is None else None)
+            except ChartError as exc:
+                pending.append(exc)
+        out: list[bytes | ChartError] = []
+        for (spec, path, data), job in zip(prepared, pending, strict=True):
+            if isinstance(job, ChartError):
+                out.append(job)
+                continue
+            if job is not None:
+                try:
+                    data = self._result(job, spec, kind)
+                except ChartError as exc:
+                    out.append(exc)
+                    continue
+                if path:
+                    atomic_write(path, data)
+            assert data is not None
+            out.append(data)
+        return out
 
     def _renderer(self) -> str:
         if self._renderer_key is None:
@@ -235,10 +288,23 @@ class Images:
 
     def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:
         """Return the chart as SVG bytes with its width and height in pixels."""
-        data = numbered_ids(self._cached(spec, "svg"))
-        match = _SIZE.search(data[:2000])
-        width, height = (round(float(match.group(1))), round(float(match.group(2)))) if match else (640, 300)
-        return data, width, height
+        found = self.svgs([spec])[0]
+        if isinstance(found, ChartError):
+            raise found
+        return found
+
+    def svgs(self, specs: list[dict[str, Any]]) -> list[tuple[bytes, int, int] | ChartError]:
+        """Return each chart as SVG bytes with its width and height in pixels, or why it could not be drawn."""
+        out: list[tuple[bytes, int, int] | ChartError] = []
+        for found in self._many(specs, "svg"):
+            if isinstance(found, ChartError):
+                out.append(found)
+                continue
+            data = numbered_ids(found)
+            match = _SIZE.search(data[:2000])
+            width, height = (round(float(match.group(1))), round(float(match.group(2)))) if match else (640, 300)
+            out.append((data, width, height))
+        return out
 
     def png(self, spec: dict[str, Any]) -> bytes:
         """Return the chart as a PNG for link previews."""
