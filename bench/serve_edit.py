@@ -1,7 +1,7 @@
 """Time ``serve`` from saving an edit of one disclosure to a browser showing it, in a real Chromium.
 
     python3 bench/serve_edit.py                                   # the example site (content/, data/)
-    python3 bench/serve_edit.py --project bench/out/catalogue --id net-00150 --lang es
+    python3 bench/serve_edit.py --project bench/out/catalogue --id net-00150 --lang es --output preview
 
 Starts ``build.py serve`` (its own cache under the project's .cache/, so the first preview is warm after one run),
 opens the disclosure's page in the language asked for, then edits the title in its YAML file five times and prints,
@@ -39,11 +39,13 @@ def main() -> None:
     p.add_argument("--id", default="iran-2019-01", help="the disclosure to edit")
     p.add_argument("--lang", default="", help="the page's language folder (es, ar, ru; default: the site's own)")
     p.add_argument("--edits", type=int, default=5)
+    p.add_argument("--output", default=".cache/preview", help="the preview folder, in the project (serve's default)")
     a = p.parse_args()
     port = free_port()
     yaml_file = a.project / "content" / "disclosures" / f"{a.id}.yaml"
     original = yaml_file.read_text()
-    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--templates", str(ROOT / "templates")],
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", str(port), "--templates", str(ROOT / "templates"),
+                               "--output", a.output],
                               cwd=a.project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
     lines: list[str] = []
     try:
