@@ -138,6 +138,19 @@ def output_key(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def output_key_of(files: dict[str, list[Any]]) -> str:
+    """``output_key`` of a folder holding exactly ``files`` (path -> [size, mtime, inode, SHA-256, ctime], as stat found
+    them), without walking it again: the same digest, in the same order."""
+    from pathlib import PurePosixPath
+
+    digest = hashlib.sha256()
+    for rel in sorted(files, key=lambda r: PurePosixPath(r).parts):
+        size, mtime, ino, _, ctime = files[rel]
+        digest.update(rel.encode() + b"\0")
+        digest.update(f"{size}:{mtime}:{ctime}:{ino}".encode())
+    return digest.hexdigest()
+
+
 def _record(cache: Path, output: Path) -> Path:
     return cache / "builds" / (hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16] + ".json")
 
@@ -152,7 +165,8 @@ def up_to_date(cache: Path | None, output: Path, key: str) -> bool:
     return bool(saved.get("input") == key and saved.get("output") == output_key(output))
 
 
-def remember(cache: Path | None, output: Path, key: str) -> None:
+def remember(cache: Path | None, output: Path, key: str, files: dict[str, list[Any]] | None = None) -> None:
+    """Record that ``output`` is the build of ``key``; ``files``, if given, is every file in it as ``Previous.save`` found them."""
     if cache is None:
         return
-    atomic_write(_record(cache, output), json.dumps({"input": key, "output": output_key(output)}))
+    atomic_write(_record(cache, output), json.dumps({"input": key, "output": output_key_of(files) if files else output_key(output)}))

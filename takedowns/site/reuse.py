@@ -129,10 +129,11 @@ class Previous:
                 todo.append(record)
         return todo
 
-    def save(self, written: dict[str, str | None]) -> None:
-        """After the swap: remember every output file as written, and each fragment used."""
+    def save(self, written: dict[str, str | None]) -> dict[str, list[Any]] | None:
+        """After the swap: remember every output file as written, and each fragment used. Returns each file's
+        [size, mtime, inode, SHA-256, ctime] as found after the swap (None without a cache)."""
         if self.manifest_path is None or self.folder is None:
-            return
+            return None
         files: dict[str, list[Any]] = {}
         for rel, sha in written.items():
             try:
@@ -160,6 +161,7 @@ class Previous:
                     path.unlink()
             except OSError:
                 pass
+        return files
 
 
 def _inside(rel: object) -> bool:
