@@ -10,9 +10,8 @@ templates' ``_()`` and of the number and date filters until the block ends.
 
 from __future__ import annotations
 
-import functools
-
 import datetime as dt
+import functools
 import gettext as gettext_lib
 import io
 import re

@@ -186,9 +186,10 @@ def show_edit_first(options: Options, last: Result, edited: list[Path], language
     """``serve``'s first answer to a saved edit of disclosure files: render just those disclosures' pages (``languages``
     first, in that order, then the others) from the last build's state and write them into the preview as they are made.
 
-    ``on_first`` is called once the first language's files are written. Returns the paths written, or None when the edit needs the whole build to show it right: a file that does not
-    load, a new or renamed disclosure, changed datasets, no earlier build. The whole build follows either way and
-    replaces the preview, so what this writes lives only until then.
+    ``on_first`` is called once the first language's files are written. Returns the paths written, or None when the
+    edit needs the whole build to show it right: a file that does not load, a new or renamed disclosure, changed
+    datasets, no earlier build. The whole build follows either way and replaces the preview, so what this writes lives
+    only until then.
     """
     from .content.load import load_disclosure
     from .freshness import render_key
@@ -219,13 +220,13 @@ def show_edit_first(options: Options, last: Result, edited: list[Path], language
     mark = read_marker(options.output)
     existing = set(mark["files"]) if mark and isinstance(mark.get("files"), list) else set()
     images = Images(image_folder(options), options.node_modules)
+    key, now = render_key(options), clock(options)
     written: list[str] = []
     with output_lock(options.cache, options.output):
         try:
             for lang in order:  # the language on screen is on disk before the others are rendered
                 for d in changed:
-                    out = disclosure_files(env, last.site, d, last.stats[d.id], images, clock(options), True, last.surroundings,
-                                           render_key(options), [lang])
+                    out = disclosure_files(env, last.site, d, last.stats[d.id], images, now, True, last.surroundings, key, [lang])
                     # Files the last build wrote only: a new one (an embed page, say) waits for the whole build, which knows of it.
                     written += write_in_place({p: c for p, c in out.items() if isinstance(c, bytes) and p in existing}, options.output)
                 if lang == order[0]:
