@@ -184,7 +184,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
                 self.preview.saw(query["page"][0])
             since = query.get("since", [""])[0]
             with self.preview.lock:
-                if since.isdigit() and int(since) == self.preview.generation:  # wait for the next change (or a while)
+                if since.isdigit() and len(since) < 16 and int(since) == self.preview.generation:  # wait for the next change (or a while)
                     self.preview.changed.wait_for(lambda: self.preview.generation != int(since), timeout=WAIT_SECONDS)
                 body = json.dumps({"generation": self.preview.generation, "ok": not self.preview.problems}).encode()
             self._send(200, "application/json", body)
