@@ -300,6 +300,7 @@ def test_serve_writes_an_edited_disclosure_first_in_the_language_on_screen_exact
             assert line, (project.root / "stderr").read_text()
         url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)  # type: ignore[union-attr]
         generation = json.loads(_get(url + "__reload?page=/es/disclosures/tiny-2019/")[1])["generation"]  # a page open in Spanish
+        assert json.loads(_get(url + "__reload?since=" + "9" * 5000)[1])["generation"] == generation  # answered at once, not a crash
         path = project.content / "disclosures" / "tiny-2019.yaml"
         path.write_text(path.read_text().replace("Tiny test network", "Renamed <network> & co"))
         # The open page's question is answered as soon as the Spanish page is written: no polling interval in between.
