@@ -286,13 +286,6 @@ class Images:
 
         return swap(spec)
 
-    def svg(self, spec: dict[str, Any]) -> tuple[bytes, int, int]:
-        """Return the chart as SVG bytes with its width and height in pixels."""
-        found = self.svgs([spec])[0]
-        if isinstance(found, ChartError):
-            raise found
-        return found
-
     def svgs(self, specs: list[dict[str, Any]]) -> list[tuple[bytes, int, int] | ChartError]:
         """Return each chart as SVG bytes with its width and height in pixels, or why it could not be drawn."""
         out: list[tuple[bytes, int, int] | ChartError] = []

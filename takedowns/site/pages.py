@@ -37,7 +37,7 @@ class Surroundings:
 
     def __init__(self, shown: list[Disclosure], shared: dict[str, list[dict[str, Any]]], across_all: dict[str, dict[str, Any]],
                  history: dict[str, str]) -> None:
-        self.shown, self.shared, self.across_all, self.history = shown, shared, across_all, history
+        self.shared, self.across_all, self.history = shared, across_all, history
         self.by_id = {d.id: d for d in shown}
         self.named_by: dict[str, set[str]] = {}  # id -> the shown disclosures that name it in their ``related``
         for o in shown:

@@ -17,17 +17,18 @@ from .write import link
 def search_index(output: Output, previous: Previous | None = None) -> dict[str, bytes | Kept]:
     """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path.
 
-    With ``previous``, the last build's index is kept when every indexed page is the same as then.
-    Only pages marked ``data-pagefind-body`` go to Pagefind: once any page is marked, it indexes those alone, so the
-    others (lists, embeds, about pages: more than half the site) would only be read and dropped.
+    With ``previous``, the last build's index is kept when every HTML page is the same as then (known from the
+    digests, without reading a page). Otherwise only the pages marked ``data-pagefind-body`` go to Pagefind: once any
+    page is marked, it indexes those alone, so the others (lists, embeds, about pages: more than half the site) would
+    only be read and dropped.
     """
-    pages = {path: content for path, content in sorted(output.items()) if path.endswith(".html") and _indexed(content)}
+    pages = {path: content for path, content in sorted(output.items()) if path.endswith(".html") and isinstance(content, bytes | Kept)}
     key = digest("search", _pagefind_version(), [(path, c.sha256 if isinstance(c, Kept) else hashlib.sha256(c).hexdigest())
                                                 for path, c in pages.items()])
     kept = previous.reuse(key) if previous else None
     if kept is not None:
         return kept[0]
-    index = _run_pagefind(pages)
+    index = _run_pagefind({path: content for path, content in pages.items() if _indexed(content)})
     if previous:
         previous.record(key, index)
     return index  # type: ignore[return-value]
@@ -36,13 +37,14 @@ def search_index(output: Output, previous: Previous | None = None) -> dict[str, 
 _MARK = b"data-pagefind-body"
 
 
-def _indexed(content: object) -> bool:
+def _indexed(content: bytes | Kept) -> bool:
+    """Whether Pagefind would index the page (a kept page is read to know)."""
     if isinstance(content, Kept):
         try:
             return _MARK in content.path.read_bytes()
         except OSError:
             return True  # let the indexer say what is wrong with it
-    return isinstance(content, bytes) and _MARK in content
+    return _MARK in content
 
 
 def _pagefind_version() -> str:
