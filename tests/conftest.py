@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import os
 import shutil
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,10 +103,29 @@ class Project:
         return HTMLParser((self.output / rel).read_text())
 
 
+def _shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder made once for the whole test run by ``make``, even when the tests run in several processes
+    (pytest-xdist): the first process to need it makes it while holding a lock, the others wait and use it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    base = tmp_path_factory.getbasetemp().parent  # the run's folder, which every worker's own folder is in
+    folder, done = base / name, base / f"{name}.done"
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():  # a process that failed to make it left no mark: the next one tries again
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def image_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Chart images drawn by this session's builds, shared by them (see ``Project``)."""
-    return tmp_path_factory.mktemp("images")
+    """Chart images drawn by this run's builds, shared by them (see ``Project``)."""
+    return _shared(tmp_path_factory, "images", lambda folder: None)
 
 
 @pytest.fixture
@@ -113,17 +135,18 @@ def project(tmp_path: Path, image_cache: Path) -> Project:
 
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory, image_cache: Path) -> Path:
-    """The shipped example content, with freshly generated synthetic data, built once."""
+    """The shipped example content, with freshly generated synthetic data, built once for the run."""
     from takedowns.authoring.example import write_examples
 
-    root = tmp_path_factory.mktemp("example")
-    data = root / "data"
-    write_examples(data)
-    shutil.copytree(ROOT / "data" / "meta-threat-research", data / "meta-threat-research")  # real, shipped with the project
-    options = Options(content=ROOT / "content", data=data, templates=ROOT / "templates", output=root / "site",
-                      cache=root / "cache", images=image_cache, node_modules=ROOT / "node_modules", now=NOW)
-    build(options)
-    return root / "site"
+    def make(root: Path) -> None:
+        data = root / "data"
+        write_examples(data)
+        shutil.copytree(ROOT / "data" / "meta-threat-research", data / "meta-threat-research")  # real, shipped with the project
+        options = Options(content=ROOT / "content", data=data, templates=ROOT / "templates", output=root / "site",
+                          cache=root / "cache", images=image_cache, node_modules=ROOT / "node_modules", now=NOW)
+        build(options)
+
+    return _shared(tmp_path_factory, "example", make) / "site"
 
 
 def text_of(tree: HTMLParser, selector: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, Project
 
-pytestmark = pytest.mark.slow
+# One process runs them all: the wheel is built in the checkout (its build/ folder), which two at once would share.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
 BUILD = [sys.executable, str(ROOT / "build.py")]
 
 
@@ -59,24 +61,34 @@ def _environment(folder: Path, wheel: Path | None) -> Path:
 
 
 class Cluster:
+    """A Dask scheduler and workers in processes of their own, each in its own process group (stopped whole, at once)."""
+
     def __init__(self, python: Path, workdir: Path, workers: int) -> None:
-        self.address = f"tcp://127.0.0.1:{_port()}"
+        port = _port()
+        self.address = f"tcp://127.0.0.1:{port}"
         env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
         dask = [str(python), "-m", "distributed.cli.dask_{}"]
-        self.processes = [subprocess.Popen([*dask[:2], dask[2].format("scheduler"), "--host", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
-                                            "--no-dashboard"], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
-        time.sleep(2)
+        quiet = dict(cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        self.processes = [subprocess.Popen([*dask[:2], dask[2].format("scheduler"), "--host", "127.0.0.1", "--port", str(port),
+                                            "--no-dashboard"], **quiet)]  # type: ignore[call-overload]
+        end = time.monotonic() + 60
+        while True:  # the scheduler listens: the workers can join
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < end and self.processes[0].poll() is None, "the Dask scheduler did not start"
+                time.sleep(0.1)
         self.processes.append(subprocess.Popen([*dask[:2], dask[2].format("worker"), self.address, "--nworkers", str(workers), "--nthreads", "1",
-                                                "--no-dashboard"], cwd=workdir, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                                "--no-dashboard"], **quiet))  # type: ignore[call-overload]
 
     def stop(self) -> None:
-        for p in reversed(self.processes):
-            p.terminate()
-        for p in self.processes:
+        for p in reversed(self.processes):  # each process and the worker processes it started
             try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(timeout=20)
 
 
 @pytest.fixture

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import socket
 import tempfile
+import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,12 +107,40 @@ def gather_checked(client: Any, tasks: list[T], fn: Callable[[T], R], want: tupl
     return results
 
 
+def refused(scheduler: str, patience: float = 5.0) -> str | None:
+    """Why a plain TCP scheduler address still refuses connections after ``patience`` seconds, or None when it
+    answers or is not plain TCP (then Dask connects, and reports any failure after its own, longer timeout).
+
+    A refused connection means nothing listens there: a scheduler being started gets ``patience`` to begin."""
+    try:
+        parsed = urllib.parse.urlsplit(scheduler if "://" in scheduler else f"tcp://{scheduler}")
+        host, port = parsed.hostname, parsed.port
+    except ValueError:
+        return None
+    if parsed.scheme != "tcp" or not host or port is None:
+        return None
+    end = time.monotonic() + patience
+    while True:
+        try:
+            socket.create_connection((host, port), timeout=patience).close()
+            return None
+        except ConnectionRefusedError as exc:
+            if time.monotonic() >= end:
+                return f"{exc.strerror or exc} for {patience:g} s"
+            time.sleep(0.25)
+        except OSError:
+            return None
+
+
 def run_on_cluster(tasks: list[T], scheduler: str, fn: Callable[[T], R], timeout: float = 30, upload: bool = True) -> list[R]:
     """Run ``fn`` over ``tasks`` on the Dask scheduler at ``scheduler``; return results in order."""
     try:
         from distributed import Client
     except ImportError:
         raise BuildError(Problem("--scheduler", message="needs Dask: pip install -r requirements-cluster.txt (or the wheel's [cluster] extra)")) from None
+    why = refused(scheduler)
+    if why:
+        raise BuildError(Problem("--scheduler", message=f"cannot reach the Dask scheduler at {scheduler}: {why}"))
     try:
         client = Client(scheduler, timeout=timeout)
     except (OSError, TimeoutError) as exc:
