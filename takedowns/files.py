@@ -58,9 +58,25 @@ def marker_text(preview: bool, files: list[str] | None = None) -> bytes:
     return json.dumps(mark, sort_keys=True, ensure_ascii=False).encode() + b"\n"
 
 
-def _files_in(folder: Path) -> list[str]:
-    return sorted(os.path.relpath(os.path.join(top, name), folder).replace(os.sep, "/")
-                  for top, dirs, names in os.walk(folder) for name in [*names, *(d for d in dirs if os.path.islink(os.path.join(top, d)))])
+def walk(folder: Path) -> dict[str, os.stat_result | None]:
+    """Every name under ``folder`` but its folders (a relative POSIX path), with its ``stat`` when it is a regular file
+    or a link to one, else None. A link to a folder is listed, not entered. One pass of ``scandir``: the output guard
+    and the no-op check share it (at 2,000 disclosures the site is about 90,000 files)."""
+    found: dict[str, os.stat_result | None] = {}
+    todo = [("", os.fspath(folder))]
+    while todo:
+        prefix, path = todo.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((rel + "/", entry.path))
+                    continue
+                try:
+                    found[rel] = entry.stat() if entry.is_file() else None
+                except OSError:  # gone since it was listed, or a link to nowhere
+                    found[rel] = None
+    return found
 
 
 def read_marker(folder: Path) -> dict[str, object] | None:
@@ -72,11 +88,12 @@ def read_marker(folder: Path) -> dict[str, object] | None:
     return data if isinstance(data, dict) and data.get("generator") == "takedowns" else None
 
 
-def check_output(target: Path, protected: list[Path], preview: bool, cache: Path | None = None) -> None:
+def check_output(target: Path, protected: list[Path], preview: bool, cache: Path | None = None) -> dict[str, os.stat_result | None] | None:
     """Refuse an output folder whose replacement would destroy anything but an earlier build of this tool.
 
     The build swaps the whole folder, so it must be empty, missing, or carry the
     marker; it must not be (or hold) the working folder, an input folder or a git checkout.
+    Return what is in an earlier build's folder (``walk``), or None when there is none to keep.
     """
     where = str(target)
     real = Path(os.path.realpath(target))
@@ -94,14 +111,15 @@ def check_output(target: Path, protected: list[Path], preview: bool, cache: Path
     if real.exists() and not real.is_dir():
         raise BuildError(Problem(where, message="exists and is not a folder; refused"))
     if not real.is_dir():
-        return
+        return None
     if (real / ".git").exists():
         raise BuildError(Problem(where, message="holds a .git folder; refused (the build replaces its output folder whole)"))
     if os.path.islink(real / MARKER):
         raise BuildError(Problem(where, message=f"its {MARKER} file is a link to another build's; refused so the folder's own files are not lost"))
     mark = read_marker(real)
+    found = walk(real) if mark is not None else None
     if mark is not None and isinstance(mark.get("files"), list):
-        others = sorted(set(_files_in(real)) - set(mark["files"]))  # a file it wrote and that is gone since is made again
+        others = sorted(set(found or ()) - set(mark["files"]))  # a file it wrote and that is gone since is made again
         if others:
             raise BuildError(Problem(where, message=f"holds {len(others):,} file(s) the last build into it did not write ({', '.join(others[:3])}"
                                                     f"{', …' if len(others) > 3 else ''}: a copied {MARKER} file, or files added by hand); "
@@ -110,9 +128,10 @@ def check_output(target: Path, protected: list[Path], preview: bool, cache: Path
         if any(real.iterdir()):
             raise BuildError(Problem(where, message=f"is not empty and was not built by this tool (no {MARKER} file); "
                                                     "refused so its files are not lost. Choose an empty or new folder"))
-        return
+        return None
     if preview and mark.get("preview") is False:
         raise BuildError(Problem(where, message="holds a published build; a preview (drafts and embargoed disclosures) is never written there"))
+    return found
 
 
 def remove_leftovers(folder: Path, prefix: str) -> None:

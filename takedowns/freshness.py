@@ -11,14 +11,16 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import re
+import stat
 import sys
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .files import atomic_write
+from .files import atomic_write, walk
 
 # The distributions a build imports; their own dependencies are followed from their metadata.
 PACKAGES = ("altair", "vl-convert-python", "pagefind", "pyarrow", "jinja2", "markupsafe", "markdown", "nh3",
@@ -132,19 +134,19 @@ def render_key(options: Any) -> str:
     return digest.hexdigest()
 
 
-def output_key(folder: Path) -> str:
-    digest = hashlib.sha256()
-    _tree(digest, folder, contents=False)
-    return digest.hexdigest()
+def output_key(folder: Path, walked: dict[str, os.stat_result | None] | None = None) -> str:
+    """A digest of every file in ``folder``: its path, size, modification and change times and inode (any write, copy
+    or replacement changes it). ``walked``, if given, is ``files.walk(folder)`` already taken."""
+    found = walk(folder) if walked is None else walked
+    return output_key_of({rel: [st.st_size, st.st_mtime_ns, st.st_ino, None, st.st_ctime_ns] for rel, st in found.items()
+                          if st is not None and stat.S_ISREG(st.st_mode)})
 
 
 def output_key_of(files: dict[str, list[Any]]) -> str:
     """``output_key`` of a folder holding exactly ``files`` (path -> [size, mtime, inode, SHA-256, ctime], as stat found
-    them), without walking it again: the same digest, in the same order."""
-    from pathlib import PurePosixPath
-
+    them), without walking it again."""
     digest = hashlib.sha256()
-    for rel in sorted(files, key=lambda r: PurePosixPath(r).parts):
+    for rel in sorted(files, key=lambda r: r.split("/")):
         size, mtime, ino, _, ctime = files[rel]
         digest.update(rel.encode() + b"\0")
         digest.update(f"{size}:{mtime}:{ctime}:{ino}".encode())
@@ -155,14 +157,15 @@ def _record(cache: Path, output: Path) -> Path:
     return cache / "builds" / (hashlib.sha256(str(output.absolute()).encode()).hexdigest()[:16] + ".json")
 
 
-def up_to_date(cache: Path | None, output: Path, key: str) -> bool:
+def up_to_date(cache: Path | None, output: Path, key: str, walked: dict[str, os.stat_result | None] | None = None) -> bool:
+    """Whether ``output`` is, untouched, the build of ``key`` (``walked``: ``files.walk(output)`` if already taken)."""
     if cache is None or not output.is_dir():
         return False
     try:
         saved = json.loads(_record(cache, output).read_text())
     except (OSError, ValueError):
         return False
-    return bool(saved.get("input") == key and saved.get("output") == output_key(output))
+    return bool(saved.get("input") == key and saved.get("output") == output_key(output, walked))
 
 
 def remember(cache: Path | None, output: Path, key: str, files: dict[str, list[Any]] | None = None) -> None:

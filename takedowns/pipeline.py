@@ -81,10 +81,11 @@ def build(options: Options) -> Result:
     """Build the site: load, compute, chart and render everything, then write it in one swap."""
     stage = _stages(options)
     now = clock(options)
+    walked = None
     if options.write:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
-        check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if is_url(options.data) else [options.data]),
-                     preview=options.drafts, cache=options.cache)
+        walked = check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if is_url(options.data) else [options.data]),
+                              preview=options.drafts, cache=options.cache)
     hasher = Hasher(_load_memo(options.cache), _load_parsed(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
@@ -99,7 +100,7 @@ def build(options: Options) -> Result:
     stage(f"loaded {len(content.disclosures)} disclosures ({len(shown)} {'shown' if options.drafts else 'published'})")
     key = input_key(options, [d.id for d in shown])
     # Remote data cannot be watched cheaply: a build over a data URL always runs (its statistics are still cached by content).
-    if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key):
+    if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key, walked):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
     from .statistics.compute import compute_all

@@ -133,6 +133,13 @@ def test_noop_rebuild_is_skipped_and_a_damaged_site_is_rebuilt(tmp_path: Path) -
     (project.output / "index.html").unlink()
     assert not project.build().skipped
     assert (project.output / "index.html").is_file()
+    assert project.build().skipped
+    page = project.output / "disclosures/tiny-2019/index.html"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"Tiny", b"Tinz"))  # the same size, deep in the folder
+    assert not project.build().skipped
+    assert page.read_bytes() == original
+    assert project.build().skipped
 
 
 def test_an_embargo_lifting_is_not_mistaken_for_no_change(tmp_path: Path) -> None:
