@@ -600,6 +600,39 @@ def test_a_fifo_or_an_oversized_disclosure_is_refused_without_reading_it(project
     assert any(ln.endswith("big.yaml:1: file is 314,572,800 bytes; a disclosure may be at most 262,144") for ln in lines), done.stderr
 
 
+def _render_or_die(spec: dict, kind: str) -> bytes:  # type: ignore[type-arg]
+    """The renderer, except that a chart labelled POISON kills the process drawing it (as a crash of the renderer would)."""
+    from takedowns.site import images
+
+    if "POISON" in json.dumps(spec):
+        os._exit(1)
+    return images._render(spec, kind)  # noqa: SLF001
+
+
+def test_a_drawing_that_kills_its_renderer_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A drawing that kills every renderer it is given to is the only one that fails: those lost with it are drawn again
+    (together, then in halves), and the page gets an error for that chart alone."""
+    from takedowns.site import images
+    from takedowns.site.images import ChartError, Images
+
+    specs = [{"data": {"values": [{"k": f"label {i} {j}", "v": j + 1} for j in range(4)]}, "mark": "bar",
+              "encoding": {"y": {"field": "k", "type": "nominal"}, "x": {"field": "v", "type": "quantitative"}}} for i in range(7)]
+    specs[5]["data"]["values"][0]["k"] = "POISON"  # type: ignore[index]
+    calm = Images(None)
+    try:
+        expected = calm.svgs(specs[:5] + specs[6:])
+    finally:
+        calm.close()
+    monkeypatch.setattr(images, "_render", _render_or_die)  # the renderer processes import it from this module
+    dying = Images(None)
+    try:
+        drawn = dying.svgs(specs)
+    finally:
+        dying.close()
+    assert isinstance(drawn[5], ChartError) and "crashed" in str(drawn[5])
+    assert drawn[:5] + drawn[6:] == expected
+
+
 def test_a_renderer_process_that_dies_takes_no_other_chart_with_it(tmp_path: Path) -> None:
     """Charts are handed to the renderers many at a time; when a renderer process dies (killed here, for real), what it
     and the others had in hand is drawn again, each in a renderer of its own: every chart comes out as drawn without

@@ -132,6 +132,10 @@ class ChartError(Exception):
     """One chart the renderer could not draw: the page shows its sentence and table instead."""
 
 
+def _refused(exc: ValueError) -> ChartError:
+    return ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it")
+
+
 def _render(spec: dict[str, Any], kind: str) -> bytes:
     import vl_convert as vlc
 
@@ -177,28 +181,41 @@ class Images:
                         self._pool = None
         raise ChartError("the chart renderer crashed; its data holds text it cannot draw")
 
-    def _result(self, job: tuple[Future[bytes], ProcessPoolExecutor], spec: dict[str, Any], kind: str) -> bytes:
-        """The image a renderer made, or ChartError. When a renderer process dies, every drawing it and the others had
-        in hand is lost with it: each of those is drawn again in a renderer of its own, so only a drawing that kills a
-        renderer by itself fails."""
-        future, pool = job
+    def _redraw(self, specs: list[dict[str, Any]], kind: str) -> list[bytes | ChartError]:
+        """Draw again what a dying renderer process took with it (it loses every drawing it and the pool's other
+        processes had in hand), in renderers of their own: all at once, and what is lost again, each half apart, down to
+        one drawing per renderer. Only a drawing that kills a renderer by itself fails; a renderer killed from outside
+        costs one restart, not one per drawing."""
+        out: list[bytes | ChartError | None] = [None] * len(specs)
+        again: list[int] = []
+        pool = ProcessPoolExecutor(max_workers=min(len(specs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_only_our_fonts)
         try:
-            return future.result()
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:
-                    self._pool = None
-        except ValueError as exc:
-            raise ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it") from None
-        alone = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_only_our_fonts)
-        try:
-            return alone.submit(_render, spec, kind).result()
-        except BrokenProcessPool:
-            raise ChartError("the chart renderer crashed; its data holds text it cannot draw") from None
-        except ValueError as exc:
-            raise ChartError(str(exc).splitlines()[0] if str(exc) else "the renderer refused it") from None
+            futures: list[Future[bytes] | None] = []
+            for spec in specs:
+                try:
+                    futures.append(pool.submit(_render, spec, kind))
+                except BrokenProcessPool:
+                    futures.append(None)
+            for i, future in enumerate(futures):
+                try:
+                    if future is None:
+                        raise BrokenProcessPool
+                    out[i] = future.result()
+                except BrokenProcessPool:
+                    again.append(i)
+                except ValueError as exc:
+                    out[i] = _refused(exc)
         finally:
-            alone.shutdown()
+            pool.shutdown()
+        if again and len(specs) == 1:
+            out[0] = ChartError("the chart renderer crashed; its data holds text it cannot draw")
+        elif again:
+            halves = [again] if len(again) < len(specs) else [again[: len(again) // 2], again[len(again) // 2:]]
+            for part in halves:
+                for i, got in zip(part, self._redraw([specs[i] for i in part], kind), strict=True):
+                    out[i] = got
+        return [x if x is not None else ChartError("the chart renderer crashed") for x in out]
 
     def _prepared(self, spec: dict[str, Any], kind: str) -> tuple[dict[str, Any], Path | None, bytes | None]:
         """The spec as the renderer gets it, where its image is kept, and the kept image if there is a whole one."""
@@ -229,22 +246,36 @@ class Images:
                 pending.append(self._submit(spec, kind) if data is None else None)
             except ChartError as exc:
                 pending.append(exc)
-        out: list[bytes | ChartError] = []
-        for (spec, path, data), job in zip(prepared, pending, strict=True):
-            if isinstance(job, ChartError):
-                out.append(job)
+        out: list[bytes | ChartError | None] = []
+        lost: list[int] = []
+        for i, ((_, path, data), job) in enumerate(zip(prepared, pending, strict=True)):
+            if job is None or isinstance(job, ChartError):
+                out.append(data if job is None else job)
                 continue
-            if job is not None:
-                try:
-                    data = self._result(job, spec, kind)
-                except ChartError as exc:
-                    out.append(exc)
-                    continue
-                if path:
-                    atomic_write(path, data)
-            assert data is not None
+            future, pool = job
+            try:
+                data = future.result()
+            except BrokenProcessPool:
+                with self._lock:
+                    if self._pool is pool:
+                        self._pool = None
+                out.append(None)
+                lost.append(i)
+                continue
+            except ValueError as exc:
+                out.append(_refused(exc))
+                continue
+            if path:
+                atomic_write(path, data)
             out.append(data)
-        return out
+        if lost:
+            for i, got in zip(lost, self._redraw([prepared[i][0] for i in lost], kind), strict=True):
+                out[i] = got
+                path = prepared[i][1]
+                if path and not isinstance(got, ChartError):
+                    atomic_write(path, got)
+        assert all(x is not None for x in out)
+        return out  # type: ignore[return-value]
 
     def _renderer(self) -> str:
         if self._renderer_key is None:
