@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -138,19 +139,25 @@ def output_key(folder: Path, walked: dict[str, os.stat_result | None] | None = N
     """A digest of every file in ``folder``: its path, size, modification and change times and inode (any write, copy
     or replacement changes it). ``walked``, if given, is ``files.walk(folder)`` already taken."""
     found = walk(folder) if walked is None else walked
-    return output_key_of({rel: [st.st_size, st.st_mtime_ns, st.st_ino, None, st.st_ctime_ns] for rel, st in found.items()
-                          if st is not None and stat.S_ISREG(st.st_mode)})
+    return _digest_of((rel, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) for rel, st in sorted(found.items(), key=_first)
+                      if st is not None and stat.S_ISREG(st.st_mode))
 
 
 def output_key_of(files: dict[str, list[Any]]) -> str:
     """``output_key`` of a folder holding exactly ``files`` (path -> [size, mtime, inode, SHA-256, ctime], as stat found
     them), without walking it again."""
-    digest = hashlib.sha256()
-    for rel in sorted(files, key=lambda r: r.split("/")):
-        size, mtime, ino, _, ctime = files[rel]
-        digest.update(rel.encode() + b"\0")
-        digest.update(f"{size}:{mtime}:{ctime}:{ino}".encode())
-    return digest.hexdigest()
+    return _digest_of((rel, v[0], v[1], v[4], v[2]) for rel, v in sorted(files.items(), key=_first))
+
+
+def _first(item: tuple[str, Any]) -> str:
+    return item[0]
+
+
+def _digest_of(rows: Iterable[tuple[str, int, int, int, int]]) -> str:
+    """SHA-256 of the files' lines ``path NUL size:mtime:ctime:inode``, in the paths' order (a folder of 90,000 files
+    is one string to hash, not 180,000 updates)."""
+    text = "".join(f"{rel}\0{size}:{mtime}:{ctime}:{ino}\n" for rel, size, mtime, ctime, ino in rows)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _record(cache: Path, output: Path) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import pickle
 import sys
@@ -253,6 +254,7 @@ def _save_memo(cache: Path | None, memo: dict[str, list[Any]]) -> None:
     atomic_write(cache / "hashes.json", json.dumps(memo, sort_keys=True))
 
 
+@functools.cache
 def _parsed_version() -> bytes:
     from .freshness import code_digest
 
