@@ -11,7 +11,7 @@ _VENV = Path(__file__).resolve().parent / ".venv" / "bin" / "python"
 if _VENV.exists() and sys.prefix == sys.base_prefix and not os.environ.get("TAKEDOWNS_NO_VENV"):
     os.execv(str(_VENV), [str(_VENV), *sys.argv])
 
-from takedowns.cli import main  # noqa: E402
+if __name__ == "__main__":  # not when a renderer process (multiprocessing's spawn) runs this file again as __mp_main__
+    from takedowns.cli import main
 
-if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import re
+import secrets
 import signal
 import stat
 import subprocess
@@ -445,14 +446,32 @@ def test_killed_build_leaves_previous_site_byte_identical(project: Project) -> N
     assert full.returncode == 0, full.stderr
     changed = _snapshot(project.output)
     assert changed != before
+    mark = f"TAKEDOWNS_KILLED_BUILD={secrets.token_hex(8)}"  # every process a killed build started inherits it
     for fraction in (0.2, 0.5, 0.75, 0.9):
-        process = subprocess.Popen(command, cwd=ROOT)
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **dict([mark.split("=")])})
         time.sleep(duration * fraction)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
         assert _snapshot(project.output) == changed, fraction
     project.build()  # and the next build cleans up what the killed ones left
     assert not list(project.root.glob(".site.new-*"))
+    # Nothing the killed builds started (chart renderers, statistics workers) outlives them for long.
+    end = time.monotonic() + 10
+    while (left := _processes_with(mark)) and time.monotonic() < end:
+        time.sleep(0.2)
+    assert left == [], left
+
+
+def _processes_with(mark: str) -> list[str]:
+    """The command lines of the running processes whose environment holds ``mark``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and mark.encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:

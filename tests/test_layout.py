@@ -9,10 +9,10 @@ from conftest import ROOT
 
 PACKAGE = ROOT / "takedowns"
 # The stages from the bottom up: a module may import from its own folder and from folders listed before it.
-# Helpers at the top of the package (errors, files, progress, freshness, languages) sit below every stage;
+# Helpers at the top of the package (errors, files, progress, workers, freshness, languages) sit below every stage;
 # the pipeline above the stages, the authoring commands (which build previews) above it, and the command line last.
 LAYERS = ("helpers", "content", "statistics", "charts", "formats", "across", "site", "pipeline", "authoring", "cli")
-HELPERS = {"errors", "files", "progress", "freshness", "browser", "linkcheck", "i18n", ""}
+HELPERS = {"errors", "files", "progress", "workers", "freshness", "browser", "linkcheck", "i18n", ""}
 # Every stage may look a format up in the registry: ``takedowns.formats`` (which registers every format) and its table.
 REGISTRY = {"formats", "formats.registry", "formats.contract"}
 

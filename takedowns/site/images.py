@@ -27,6 +27,7 @@ from typing import Any
 from ..errors import BuildError, Problem
 from ..files import atomic_write
 from ..freshness import distributions
+from ..workers import end_with_parent
 
 _SIZE = re.compile(rb'<svg[^>]*\swidth="([0-9.]+)"[^>]*\sheight="([0-9.]+)"')
 _PNG_END = b"IEND\xaeB`\x82"
@@ -128,6 +129,12 @@ def _only_our_fonts() -> None:
     os.environ["FONTCONFIG_FILE"] = name
 
 
+def _renderer_start(parent: int) -> None:
+    """Set up a renderer process: the project's fonts only, and an end when the build that started it ends."""
+    _only_our_fonts()
+    end_with_parent(parent)
+
+
 class ChartError(Exception):
     """One chart the renderer could not draw: the page shows its sentence and table instead."""
 
@@ -171,7 +178,7 @@ class Images:
             with self._lock:
                 if self._pool is None:  # one renderer process per core
                     self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                                     initializer=_only_our_fonts)
+                                                     initializer=_renderer_start, initargs=(os.getpid(),))
                 pool = self._pool
             try:
                 return pool.submit(_render, spec, kind), pool
@@ -189,7 +196,7 @@ class Images:
         out: list[bytes | ChartError | None] = [None] * len(specs)
         again: list[int] = []
         pool = ProcessPoolExecutor(max_workers=min(len(specs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_only_our_fonts)
+                                   initializer=_renderer_start, initargs=(os.getpid(),))
         try:
             futures: list[Future[bytes] | None] = []
             for spec in specs:

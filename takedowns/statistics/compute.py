@@ -20,7 +20,6 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from ..errors import DataError, Problem
 from ..files import atomic_write, remove_leftovers
 from ..formats import FORMATS
 from ..progress import Progress
+from ..workers import end_with_parent
 from .counts import drop_spill_folder
 from .partials import merge
 from .read import MAX_PROBLEMS, lines_of
@@ -177,14 +177,7 @@ def _worker_start(queue: Any, parent: int) -> None:
     """Set up a pool worker: report progress to the parent, and end when the parent is gone (killed builds leave no workers)."""
     global _REPORT
     _REPORT = lambda n_bytes, n_rows: queue.put((n_bytes, n_rows))  # noqa: E731
-
-    def watch() -> None:
-        while True:
-            time.sleep(0.5)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
+    end_with_parent(parent)
 
 
 def _in_pool(pool: Executor, todo: list[Task], store: Path) -> list[Path | bytes | DataError]:
