@@ -659,14 +659,14 @@ def test_a_renderer_process_that_dies_takes_no_other_chart_with_it(tmp_path: Pat
     import signal
     import threading
 
-    from takedowns.site.images import ChartError, Images
+    from takedowns.site.images import ChartError, Images, renderers
 
     specs = [{"data": {"values": [{"k": f"label {i} {j}", "v": j + 1} for j in range(6)]}, "mark": "bar",
               "encoding": {"y": {"field": "k", "type": "nominal"}, "x": {"field": "v", "type": "quantitative"}}} for i in range(80)]
     images = Images(tmp_path / "images")
     try:
         images.svgs(specs[:1])  # the renderers are up
-        victim = next(iter(images._pool._processes))  # type: ignore[union-attr]  # noqa: SLF001
+        victim = next(iter(renderers()._processes))  # noqa: SLF001
         killer = threading.Timer(0.2, os.kill, (victim, signal.SIGKILL))
         killer.start()
         drawn = images.svgs(specs[1:])

@@ -151,6 +151,30 @@ def _render(spec: dict[str, Any], kind: str) -> bytes:
     return bytes(vlc.vegalite_to_png(spec, scale=1.75))
 
 
+_RENDERERS: ProcessPoolExecutor | None = None
+_RENDERERS_LOCK = threading.Lock()
+
+
+def renderers() -> ProcessPoolExecutor:
+    """The process's renderer processes, one per core, started when first needed and kept for the next build (``serve``
+    builds again on every save; a renderer takes about half a second to start and its first drawing is its slowest)."""
+    global _RENDERERS
+    with _RENDERERS_LOCK:
+        if _RENDERERS is None:
+            _RENDERERS = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_renderer_start, initargs=(os.getpid(),))
+        return _RENDERERS
+
+
+def _broken(pool: ProcessPoolExecutor) -> None:
+    """Forget a pool whose process died (every drawing it had in hand is lost): the next drawing starts a new one."""
+    global _RENDERERS
+    with _RENDERERS_LOCK:
+        if _RENDERERS is pool:
+            _RENDERERS = None
+    pool.shutdown(wait=False)
+
+
 class Images:
     """Renders Vega-Lite specs; remembers results on disk keyed by the spec and renderer version."""
 
@@ -159,7 +183,6 @@ class Images:
         self.node_modules = node_modules
         self._world: dict[str, Any] | None = None
         self._renderer_key: str | None = None
-        self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()  # pages are rendered by several threads; one pool of renderers serves them all
         self.failures: dict[str, str] = {}  # output path -> why it could not be drawn (reported, never fatal)
 
@@ -169,23 +192,15 @@ class Images:
             self.failures[path] = why
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+        """Nothing to release: the renderer processes stay for the process's next build, and end with it."""
 
     def _submit(self, spec: dict[str, Any], kind: str) -> tuple[Future[bytes], ProcessPoolExecutor]:
         for _ in range(2):  # a pool another drawing has just broken is replaced, once
-            with self._lock:
-                if self._pool is None:  # one renderer process per core
-                    self._pool = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                                     initializer=_renderer_start, initargs=(os.getpid(),))
-                pool = self._pool
+            pool = renderers()
             try:
                 return pool.submit(_render, spec, kind), pool
             except BrokenProcessPool:
-                with self._lock:
-                    if self._pool is pool:
-                        self._pool = None
+                _broken(pool)
         raise ChartError("the chart renderer crashed; its data holds text it cannot draw")
 
     def _redraw(self, specs: list[dict[str, Any]], kind: str) -> list[bytes | ChartError]:
@@ -264,9 +279,7 @@ class Images:
             try:
                 data = future.result()
             except BrokenProcessPool:
-                with self._lock:
-                    if self._pool is pool:
-                        self._pool = None
+                _broken(pool)
                 out.append(None)
                 lost.append(i)
                 continue
