@@ -628,6 +628,23 @@ def _render_or_die(spec: dict, kind: str) -> bytes:  # type: ignore[type-arg]
     return images._render(spec, kind)  # noqa: SLF001
 
 
+def _render_never(spec: dict, kind: str) -> bytes:  # type: ignore[type-arg]
+    """A renderer that cannot draw at all (a broken install): its process dies at every chart."""
+    os._exit(1)
+
+
+def test_a_renderer_that_cannot_draw_at_all_stops_the_build_with_one_message(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from takedowns.errors import BuildError
+    from takedowns.site import images
+
+    project.add()
+    monkeypatch.setattr(images, "_render", _render_never)  # the renderer processes import it from this module
+    with pytest.raises(BuildError) as caught:
+        project.build(images=project.root / "no-images")  # nothing drawn before
+    assert "the chart renderer (vl-convert) cannot draw even the smallest chart (its process died)" in str(caught.value)
+    assert not project.output.exists()  # nothing published without its charts
+
+
 def test_a_drawing_that_kills_its_renderer_fails_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     """A drawing that kills every renderer it is given to is the only one that fails: those lost with it are drawn again
     (together, then in halves), and the page gets an error for that chart alone."""

@@ -166,6 +166,24 @@ def renderers() -> ProcessPoolExecutor:
         return _RENDERERS
 
 
+# The smallest chart: what any working renderer draws. When even this cannot be drawn, no chart can.
+_PROBE = {"data": {"values": [{"v": 1}]}, "mark": "point", "encoding": {"x": {"field": "v", "type": "quantitative"}}}
+
+
+def _check_renderer() -> None:
+    """Raise BuildError when a renderer process cannot start or cannot draw the smallest chart (a broken install):
+    the build stops with that, rather than losing every chart one by one."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_renderer_start, initargs=(os.getpid(),))
+    try:
+        pool.submit(_render, _PROBE, "svg").result()
+    except Exception as exc:  # noqa: BLE001  (whatever it is, the renderer does not work here)
+        why = "its process died" if isinstance(exc, BrokenProcessPool) else f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        raise BuildError(Problem("charts", message=f"the chart renderer (vl-convert) cannot draw even the smallest chart ({why}); "
+                                                   "check the install: pip install -r requirements.txt")) from None
+    finally:
+        pool.shutdown()
+
+
 def _broken(pool: ProcessPoolExecutor) -> None:
     """Forget a pool whose process died (every drawing it had in hand is lost): the next drawing starts a new one."""
     global _RENDERERS
@@ -290,6 +308,7 @@ class Images:
                 atomic_write(path, data)
             out.append(data)
         if lost:
+            _check_renderer()  # a renderer that cannot draw at all stops the build here, once
             for i, got in zip(lost, self._redraw([prepared[i][0] for i in lost], kind), strict=True):
                 out[i] = got
                 path = prepared[i][1]
