@@ -240,9 +240,10 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, interval:
         raise
     state = snapshot(watched)  # before the first build: an edit made while it runs is not missed
     preview.rebuild()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # Said before the first answer: whoever sees a page served has seen this line (the socket is already bound).
     print(f"serving the preview (drafts and embargoed included) at http://{host}:{server.server_address[1]}/ ; Ctrl-C stops",
           flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         while True:
             time.sleep(interval)
