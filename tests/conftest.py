@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import os
 import shutil
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,23 @@ def _shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[
             make(folder)
             done.touch()
     return folder
+
+
+@contextlib.contextmanager
+def run_lock(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[None]:
+    """Hold a lock shared by every process of this test run (pytest-xdist) for the block: for what two tests must not
+    use at once (port 8000, the checkout's build/ folder)."""
+    base = tmp_path_factory.getbasetemp().parent if "PYTEST_XDIST_WORKER" in os.environ else tmp_path_factory.getbasetemp()
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture
+def port_8000(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """Port 8000, the default of the README's `serve` and `http.server`, for this test alone (others wait)."""
+    with run_lock(tmp_path_factory, "port-8000"):
+        yield 8000
 
 
 @pytest.fixture(scope="session")

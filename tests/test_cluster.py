@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Project
+from conftest import ROOT, Project, run_lock
 
-# One process runs them all: the wheel is built in the checkout (its build/ folder), which two at once would share.
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("cluster")]
+pytestmark = pytest.mark.slow
 BUILD = [sys.executable, str(ROOT / "build.py")]
 
 
@@ -31,12 +30,13 @@ def _port() -> int:
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project built as a wheel, the standard way (PEP 517, isolated)."""
     out = tmp_path_factory.mktemp("wheel")
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
-                          capture_output=True, text=True, timeout=600)
+    with run_lock(tmp_path_factory, "checkout-build"):  # pip builds in the checkout (build/, *.egg-info): one process at a time
+        done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+                              capture_output=True, text=True, timeout=600)
+        shutil.rmtree(ROOT / "build", ignore_errors=True)
+        for leftover in ROOT.glob("*.egg-info"):
+            shutil.rmtree(leftover, ignore_errors=True)
     assert done.returncode == 0, done.stderr
-    shutil.rmtree(ROOT / "build", ignore_errors=True)
-    for leftover in ROOT.glob("*.egg-info"):
-        shutil.rmtree(leftover, ignore_errors=True)
     (found,) = out.glob("takedowns-*.whl")
     return found
 

@@ -84,8 +84,7 @@ def test_every_command_of_the_readme_is_listed_here() -> None:
         assert re.search(rf"^def {re.escape(name)}\(", (ROOT / path).read_text(), re.M), where
 
 
-@pytest.mark.xdist_group("port-8000")  # python3 -m http.server; serve's default port too
-def test_the_readme_commands_run_as_written(example_site: Path, image_cache: Path, tmp_path: Path) -> None:
+def test_the_readme_commands_run_as_written(example_site: Path, image_cache: Path, tmp_path: Path, port_8000: int) -> None:
     """A checkout as `git clone` gives it, with the example site's statistics and chart images in its cache (copied in, to
     spare reading 36 MB and drawing 1,800 charts again: both are keyed by what they are made of, as in any checkout)."""
     checkout = tmp_path / "checkout"

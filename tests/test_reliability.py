@@ -842,8 +842,7 @@ def test_a_failing_check_full_ends_with_its_message_and_exit_1_every_time(projec
         assert "tiny/tweets.csv:2: tweet_time is '2019-02-30 10:15'" in done.stderr
 
 
-@pytest.mark.xdist_group("port-8000")  # as the README's `python3 -m http.server -d site`
-def test_serve_runs_as_the_readme_writes_it_with_every_default(tmp_path: Path) -> None:
+def test_serve_runs_as_the_readme_writes_it_with_every_default(tmp_path: Path, port_8000: int) -> None:
     """`python3 build.py serve` in a checkout: the preview goes to .cache/preview, inside the cache, and is served on port 8000."""
     project = Project(tmp_path / "checkout")
     project.add(title="Preview me")
