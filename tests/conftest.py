@@ -113,8 +113,7 @@ def _shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[
         return folder
     base = tmp_path_factory.getbasetemp().parent  # the run's folder, which every worker's own folder is in
     folder, done = base / name, base / f"{name}.done"
-    with open(base / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with run_lock(tmp_path_factory, name):
         if not done.exists():  # a process that failed to make it left no mark: the next one tries again
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()

@@ -151,6 +151,12 @@ def _render(spec: dict[str, Any], kind: str) -> bytes:
     return bytes(vlc.vegalite_to_png(spec, scale=1.75))
 
 
+def _new_pool(processes: int) -> ProcessPoolExecutor:
+    """Renderer processes: started fresh (spawn), in the project's fonts, ending with the process that started them."""
+    return ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_renderer_start, initargs=(os.getpid(),))
+
+
 _RENDERERS: ProcessPoolExecutor | None = None
 _RENDERERS_LOCK = threading.Lock()
 
@@ -161,8 +167,7 @@ def renderers() -> ProcessPoolExecutor:
     global _RENDERERS
     with _RENDERERS_LOCK:
         if _RENDERERS is None:
-            _RENDERERS = ProcessPoolExecutor(max_workers=os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_renderer_start, initargs=(os.getpid(),))
+            _RENDERERS = _new_pool(os.cpu_count() or 1)
         return _RENDERERS
 
 
@@ -173,7 +178,7 @@ _PROBE = {"data": {"values": [{"v": 1}]}, "mark": "point", "encoding": {"x": {"f
 def _check_renderer() -> None:
     """Raise BuildError when a renderer process cannot start or cannot draw the smallest chart (a broken install):
     the build stops with that, rather than losing every chart one by one."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_renderer_start, initargs=(os.getpid(),))
+    pool = _new_pool(1)
     try:
         pool.submit(_render, _PROBE, "svg").result()
     except Exception as exc:  # noqa: BLE001  (whatever it is, the renderer does not work here)
@@ -228,8 +233,7 @@ class Images:
         costs one restart, not one per drawing."""
         out: list[bytes | ChartError | None] = [None] * len(specs)
         again: list[int] = []
-        pool = ProcessPoolExecutor(max_workers=min(len(specs), os.cpu_count() or 1), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_renderer_start, initargs=(os.getpid(),))
+        pool = _new_pool(min(len(specs), os.cpu_count() or 1))
         try:
             futures: list[Future[bytes] | None] = []
             for spec in specs:
