@@ -138,11 +138,11 @@ def remove_leftovers(folder: Path, prefix: str) -> None:
     """Remove the folders named ``<prefix><pid>-…`` in ``folder`` whose process is gone (a killed build's)."""
     for leftover in folder.glob(prefix + "*"):
         pid = leftover.name[len(prefix):].split("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -175,8 +175,9 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
         return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings, site=site)
     output[MARKER] = marker_text(options.drafts, list(output))
     stage(f"writing {options.output}/")
-    written = write_site(output, options.output)
-    files = previous.save(written) if previous else None
+    found: dict[str, list[Any]] = {}
+    written = write_site(output, options.output, spare=previous.spare if previous else None, live=previous.files if previous else None, found=found)
+    files = previous.save(written, found) if previous else None
     if not stale:  # a build with an old search index is never "up to date": the next one indexes
         remember(options.cache, options.output, key, files if files is not None and len(files) == len(written) else None)
     return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale, warnings=warnings, site=site,

@@ -408,3 +408,92 @@ def test_an_edit_undone_builds_the_original_pages_not_the_edited_ones_left_at_th
     project.build()
     project.build(output=tmp_path / "clean" / "site", cache=tmp_path / "clean" / "cache")
     assert _files(project.output) == _files(tmp_path / "clean" / "site")
+
+
+def _folders(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_dir()}
+
+
+def test_a_build_brings_the_site_before_last_up_to_date_and_trusts_nothing_changed_in_it(tmp_path: Path) -> None:
+    """The write goes into the site before last (kept in the cache) and swaps it in: the site readers see is never
+    written into; only what changed is written; whatever was done to the kept folder does not reach the site."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    project = Project(tmp_path / "p")
+    project.add()
+    for i in range(3):
+        project.add(id=f"counts-{i}", title=f"Counts only {i}", datasets=[], accounts_announced=10 + i)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not the site's")
+
+    def retitle(name: str, title: str) -> None:
+        path = project.content / "disclosures" / f"{name}.yaml"
+        path.write_text(path.read_text().replace("title: ", f"title: {title} ", 1))
+
+    def clean() -> dict[str, bytes]:
+        where = tmp_path / f"clean-{time.monotonic_ns()}"
+        project.build(output=where / "site", cache=where / "cache")
+        return _files(where / "site")
+
+    project.build()
+    first = _folders(project.output)
+    retitle("counts-0", "Once")
+    project.build()
+    assert set(_folders(project.output).values()).isdisjoint(first.values())  # the first build's folders are now the spare
+    (spare,) = (project.root / "cache" / "builds").glob("*.spare")
+    assert _folders(spare) == first
+    live, kept = _files(project.output), _files(spare)
+    retitle("counts-1", "Twice")
+    time.sleep(0.05)
+    started = time.time_ns()
+    project.build()
+    assert _folders(project.output) == first  # the same folders, brought up to date in place
+    after = _files(project.output)
+    assert after == clean()
+    written = {p.relative_to(project.output).as_posix() for p in project.output.rglob("*")  # the files this build made
+               if p.is_file() and p.stat().st_mtime_ns >= started}
+    assert written <= {rel for rel in after if kept.get(rel) != after[rel]}  # none the spare already held as wanted
+    assert written >= {rel for rel in after if kept.get(rel) != after[rel] and live.get(rel) != after[rel]}  # every change
+    assert 0 < len(written) < len(after) / 4
+
+    # What is done to the spare by hand is never trusted: a file edited in place with its times restored, a file added,
+    # a file replaced by a link to one outside; the site built from it is still a clean build's, and nothing outside is written.
+    (spare,) = (project.root / "cache" / "builds").glob("*.spare")
+    page = spare / "disclosures" / "tiny-2019" / "index.html"
+    st = page.stat()
+    with page.open("r+b") as f:
+        f.write(b"FORGED")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
+    (spare / "disclosures" / "added.html").write_text("added by hand")
+    linked = spare / "disclosures" / "counts-2" / "index.html"
+    linked.unlink()
+    linked.symlink_to(outside)
+    retitle("counts-2", "Thrice")
+    project.build()
+    assert _files(project.output) == clean()
+    assert outside.read_text() == "not the site's"
+
+    # A build killed while it brings the spare up to date leaves the site as it was; the next build is a clean build's,
+    # and no killed build's folder is left in the cache.
+    settled = _files(project.output)
+    command = [sys.executable, str(ROOT / "build.py"), "build", "--content", str(project.content), "--data", str(project.data),
+               "--output", str(project.output), "--cache", str(project.root / "cache"), "--now", "2026-01-01T00:00:00Z", "--no-search",
+               "--quiet", "--workers", "1"]
+    for fraction in (0.5, 0.8, 0.95):
+        retitle("tiny-2019", f"Killed {fraction}")
+        started = time.perf_counter()
+        assert subprocess.run(command, cwd=ROOT).returncode == 0
+        duration = time.perf_counter() - started
+        settled = _files(project.output)
+        retitle("counts-0", f"Killed {fraction}")
+        process = subprocess.Popen(command, cwd=ROOT)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert _files(project.output) in (settled, clean()), fraction  # the old site, or the new one if it was swapped in
+    project.build()
+    assert _files(project.output) == clean()
+    assert [p.name for p in (project.root / "cache" / "builds").iterdir() if ".spare." in p.name and not p.name.endswith(".json")] == []

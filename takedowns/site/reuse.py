@@ -61,6 +61,8 @@ class Previous:
         self.output = output.absolute()
         self.folder = cache / "fragments" if cache else None
         self.manifest_path = cache / "builds" / (hashlib.sha256(str(self.output).encode()).hexdigest()[:16] + ".files.json") if cache else None
+        # The site before last, kept for the next build to bring up to date in place (``write.write_site``).
+        self.spare = cache / "builds" / (hashlib.sha256(str(self.output).encode()).hexdigest()[:16] + ".spare") if cache else None
         self.files: dict[str, list[Any]] = {}
         if self.manifest_path is not None:
             try:
@@ -110,7 +112,7 @@ class Previous:
         if not all(isinstance(sha, str) and self.intact(p) and self.files[p][3] == sha for p, sha in files.items()):
             return None
         self.used[key] = record
-        return {p: Kept(self.output / p, sha) for p, sha in files.items()}, extra
+        return {p: Kept(self.output / p, sha, self.files[p][2]) for p, sha in files.items()}, extra
 
     def record(self, key: str, paths: Iterable[str], extra: Any = None) -> None:
         """Remember that the fragment ``key`` is the files ``paths``, with ``extra`` (JSON) to return on reuse.
@@ -129,13 +131,17 @@ class Previous:
                 todo.append(record)
         return todo
 
-    def save(self, written: dict[str, str | None]) -> dict[str, list[Any]] | None:
+    def save(self, written: dict[str, str | None], found: dict[str, list[Any]] | None = None) -> dict[str, list[Any]] | None:
         """After the swap: remember every output file as written, and each fragment used. Returns each file's
-        [size, mtime, inode, SHA-256, ctime] as found after the swap (None without a cache)."""
+        [size, mtime, inode, SHA-256, ctime] as found after the swap (None without a cache); ``found``, if it holds
+        every written file, is that already (``write_site`` knows it), and no file is statted again."""
         if self.manifest_path is None or self.folder is None:
             return None
         files: dict[str, list[Any]] = {}
-        for rel, sha in written.items():
+        complete = found is not None and found.keys() == written.keys()
+        if complete:
+            files = dict(found)  # type: ignore[arg-type]
+        for rel, sha in ({} if complete else written).items():
             try:
                 st = os.stat(self.output / rel, follow_symlinks=False)
             except OSError:
@@ -172,10 +178,10 @@ def _inside(rel: object) -> bool:
 class Kept:
     """An output file the previous build wrote and this one keeps: linked into the new folder, never read."""
 
-    __slots__ = ("path", "sha256")
+    __slots__ = ("ino", "path", "sha256")
 
-    def __init__(self, path: Path, sha256: str | None) -> None:
-        self.path, self.sha256 = path, sha256
+    def __init__(self, path: Path, sha256: str | None, ino: int | None = None) -> None:
+        self.path, self.sha256, self.ino = path, sha256, ino  # ino: the file's inode as the last build recorded it
 
     def __repr__(self) -> str:
         return f"Kept({str(self.path)!r})"

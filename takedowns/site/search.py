@@ -101,4 +101,4 @@ def stale_index(previous: Previous) -> dict[str, Kept] | None:
     paths = [p for p in previous.files if p.startswith("pagefind/")]
     if not paths or not all(previous.intact(p) for p in paths):
         return None
-    return {p: Kept(previous.output / p, previous.files[p][3]) for p in paths}
+    return {p: Kept(previous.output / p, previous.files[p][3], previous.files[p][2]) for p in paths}

@@ -6,69 +6,276 @@ was, byte for byte; readers never see half a site.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import hashlib
+import json
 import os
+import secrets
 import shutil
+import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError, Problem
-from ..files import atomic_write, open_source, remove_leftovers
+from ..files import alive, atomic_write, open_source, remove_leftovers
 from .documents import Copy, Output
 from .reuse import Kept
 
 _RENAME_EXCHANGE = 2
 
 
-def write_site(output: Output, target: Path) -> dict[str, str | None]:
-    """Write every file into a new folder beside ``target``, then swap it into place.
+def write_site(output: Output, target: Path, spare: Path | None = None, live: dict[str, list[Any]] | None = None,
+               found: dict[str, list[Any]] | None = None) -> dict[str, str | None]:
+    """Write every file into a folder that no reader sees, then swap it into place in one step.
 
-    Return each written path's SHA-256 (for copies of dataset files, the one the build verified before).
+    Without ``spare`` the folder is new, beside ``target``, and the old site is removed after the swap. With ``spare``
+    (a path in the cache, on the same file system as ``target``), the folder is the site before last, kept there by
+    the last build: it is brought up to date in place — only the files that differ are written, the rest are already
+    there (hard links shared with the site they were kept from) — and after the swap the old site is kept there in
+    turn. ``live`` is what the last build recorded of ``target``'s files (path -> [size, mtime, inode, SHA-256, ctime]):
+    the spare's own record once it is parked. A spare file is trusted only when its size, times and inode are what was
+    recorded of it; anything else in it is removed first.
+
+    Return each written path's SHA-256 (for copies of dataset files, the one the build verified before). ``found``, if
+    given, is filled with what ``Previous.save`` would stat of every file, without statting the files no one touched.
     """
     target = target.absolute()
-    written: dict[str, str | None] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(target.parent, f".{target.name}.new-")
-    fresh = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
+    if spare is not None and not _same_device(spare.parent, target.parent):
+        spare = None  # the swap is a rename: across file systems there is none, so the new folder goes beside the site
+    fresh: Path | None = None
+    trusted: dict[str, list[Any]] = {}
+    if spare is not None:
+        try:
+            fresh, trusted = _claim(spare)
+        except OSError:  # a spare that cannot be taken or cleaned (permissions, a full disk): a new folder, as without one
+            spare = None
+    if fresh is None:
+        fresh = _new_beside(target)
+    written: dict[str, str | None] = {}
+    swapped = False
     try:
-        made: set[Path] = {fresh}
-        for rel in sorted(output):
-            # The folder is new and holds no links, so a path that stays inside it by name stays inside it.
-            path = fresh / _confined(rel)
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.update([path.parent, *path.parent.parents])
-            content = output[rel]
-            if isinstance(content, Kept):  # unchanged since the last build: the same file, linked
-                link(content.path, path)
-                written[rel] = content.sha256
-            elif isinstance(content, Copy):
-                digest = hashlib.sha256()  # the bytes copied must be the bytes the build loaded and counted
-                with open_source(content.source) as src, open(path, "wb") as dst:
-                    for chunk in iter(lambda: src.read(1 << 20), b""):
-                        digest.update(chunk)
-                        dst.write(chunk)
-                if content.sha256 and digest.hexdigest() != content.sha256:
-                    raise BuildError(Problem(rel, message=f"changed while this build copied it (its SHA-256 is now {digest.hexdigest()[:12]}…, "
-                                                          f"it was {content.sha256[:12]}… when the build loaded and counted it); the previous site "
-                                                          "is untouched: build again"))
-                written[rel] = content.sha256
-            else:
-                path.write_bytes(content)
-                written[rel] = hashlib.sha256(content).hexdigest()
-        for folder in sorted(p for p in made if p.is_relative_to(fresh)):
-            folder.chmod(0o755)
-        _swap(fresh, target)
+        stats = _fill(output, fresh, trusted, written)
+        _swap_in(fresh, target)
+        swapped = True
     except OSError as exc:  # a full disk, a read-only folder: say so, and leave the old site as it was
         what = exc.strerror or str(exc)
         raise BuildError(Problem(str(target), message=f"cannot write the site: {what}"
                                  + (f" ({exc.filename})" if exc.filename else "") + "; the previous site is untouched")) from None
     finally:
-        if fresh.exists():
-            shutil.rmtree(fresh, ignore_errors=True)
+        if not swapped:  # what the failed attempt left is removed, or checked again by the next build like any spare
+            _park(fresh, spare, {}) if spare is not None else shutil.rmtree(fresh, ignore_errors=True)
+    touched = stats.pop(_TOUCHED)
+    if spare is not None:
+        # The old site is the next build's spare. Its record is the last build's, restated for the files whose inode
+        # this write linked or unlinked (their change time moved).
+        old = {rel: v for rel, v in (live or {}).items() if isinstance(v, list) and len(v) == 5}
+        _park(fresh, spare, old, restat={rel for rel, v in old.items() if v[2] in touched})
+    elif fresh.exists():
+        shutil.rmtree(fresh, ignore_errors=True)
+    if found is not None:
+        found.update({rel: [*v[:3], written[rel], v[3]] for rel, v in stats.items()})
     return written
+
+
+_TOUCHED = "\0touched"  # in ``_fill``'s answer: the inodes whose link count it changed
+
+
+def _new_beside(target: Path) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        a.mkdir(parents=True, exist_ok=True)
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False
+
+
+def _claim(spare: Path) -> tuple[Path, dict[str, list[Any]]]:
+    """Take the spare folder for this build (a rename: a second process finds none and starts its own), and return it with
+    its files that are as recorded (path -> [size, mtime, inode, SHA-256, ctime]), having removed everything else."""
+    work = spare.with_name(f"{spare.name}.{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        os.rename(spare, work)
+    except OSError:
+        # None parked: a killed build's folder will do as well (it is checked like any other), else start empty.
+        dead = sorted(p for p in spare.parent.glob(spare.name + ".*-*") if p.is_dir() and not _alive_owner(p, spare.name))
+        for extra in dead[1:]:
+            shutil.rmtree(extra, ignore_errors=True)
+        if dead:
+            os.rename(dead[0], work)
+        else:
+            work.mkdir(mode=0o755)
+            return work, {}
+    try:
+        loaded = json.loads(_record_of(spare).read_text())
+        record = loaded if isinstance(loaded, dict) else {}
+    except (OSError, ValueError):
+        record = {}
+    files, folders = _scan(work)
+    trusted: dict[str, list[Any]] = {}
+    for rel, st in files.items():
+        known = record.get(rel)
+        if (st is not None and stat.S_ISREG(st.st_mode) and isinstance(known, list) and len(known) == 5 and isinstance(known[3], str)
+                and [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] == [*known[:3], known[4]]):
+            trusted[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, known[3], st.st_ctime_ns]
+        else:
+            os.unlink(work / rel)  # not what was recorded (or a link): not to be trusted, and a clean build has no such file
+    for folder in sorted(folders, key=len, reverse=True):  # emptied folders go, deepest first
+        with contextlib.suppress(OSError):
+            os.rmdir(work / folder)
+    work.chmod(0o755)
+    return work, trusted
+
+
+def _alive_owner(path: Path, name: str) -> bool:
+    pid = path.name[len(name) + 1:].split("-")[0]
+    return not pid.isdigit() or alive(int(pid))
+
+
+def _record_of(spare: Path) -> Path:
+    return spare.with_name(spare.name + ".json")
+
+
+def _scan(folder: Path) -> tuple[dict[str, os.stat_result | None], list[str]]:
+    """Every file under ``folder`` (a link or anything not a regular file: None) and every folder, by relative path."""
+    files: dict[str, os.stat_result | None] = {}
+    folders: list[str] = []
+    todo = [("", os.fspath(folder))]
+    while todo:
+        prefix, path = todo.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(rel)
+                    todo.append((rel + "/", entry.path))
+                    continue
+                try:
+                    files[rel] = entry.stat(follow_symlinks=False)
+                except OSError:
+                    files[rel] = None
+    return files, folders
+
+
+def _fill(output: Output, folder: Path, trusted: dict[str, list[Any]], written: dict[str, str | None]) -> dict[str, Any]:
+    """Make ``folder`` hold exactly ``output``: every file not already there as wanted is written (or linked); the
+    trusted files not in ``output`` are removed. Returns each file's [size, mtime, inode, ctime] and, under ``_TOUCHED``,
+    the inodes whose link count changed."""
+    touched: set[int] = set()
+    for rel in trusted.keys() - output.keys():
+        touched.add(trusted[rel][2])
+        os.unlink(folder / rel)
+    if trusted.keys() - output.keys():
+        for parent in sorted({os.path.dirname(rel) for rel in trusted.keys() - output.keys()} - {""}, key=len, reverse=True):
+            for up in [parent, *[str(p) for p in Path(parent).parents if str(p) != "."]]:
+                try:
+                    os.rmdir(folder / up)
+                except OSError:
+                    break
+    made: set[Path] = set()
+    new_folders: list[Path] = []
+    changed: set[str] = set()
+    for rel in sorted(output):
+        # The folder holds no links (the spare's were removed), so a path that stays inside it by name stays inside it.
+        path = folder / _confined(rel)
+        if path.parent not in made:
+            if not path.parent.is_dir():
+                missing = [p for p in [path.parent, *path.parent.parents] if p.is_relative_to(folder) and not p.is_dir()]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                new_folders.extend(missing)
+            made.add(path.parent)
+        content = output[rel]
+        have = trusted.get(rel)
+        if isinstance(content, Kept):  # unchanged since the last build: the same file, linked
+            written[rel] = content.sha256
+            if have is not None and content.ino is not None and have[2] == content.ino:
+                continue
+            if have is not None:
+                os.unlink(path)
+                touched.add(have[2])
+            link(content.path, path)
+            touched.add(os.stat(path).st_ino)
+        elif isinstance(content, Copy):
+            written[rel] = content.sha256
+            if have is not None and content.sha256 and have[3] == content.sha256:
+                continue
+            if have is not None:
+                os.unlink(path)
+                touched.add(have[2])
+            digest = hashlib.sha256()  # the bytes copied must be the bytes the build loaded and counted
+            with open_source(content.source) as src, open(path, "xb") as dst:
+                for chunk in iter(lambda: src.read(1 << 20), b""):
+                    digest.update(chunk)
+                    dst.write(chunk)
+            if content.sha256 and digest.hexdigest() != content.sha256:
+                raise BuildError(Problem(rel, message=f"changed while this build copied it (its SHA-256 is now {digest.hexdigest()[:12]}…, "
+                                                      f"it was {content.sha256[:12]}… when the build loaded and counted it); the previous site "
+                                                      "is untouched: build again"))
+        else:
+            sha = hashlib.sha256(content).hexdigest()
+            written[rel] = sha
+            if have is not None and have[3] == sha:
+                continue
+            if have is not None:
+                os.unlink(path)  # never written into: the spare's files are hard links shared with the site readers see
+                touched.add(have[2])
+            with open(path, "xb") as dst:
+                dst.write(content)
+        changed.add(rel)
+    for made_folder in new_folders:
+        made_folder.chmod(0o755)
+    stats: dict[str, Any] = {}
+    for rel in output:
+        have = trusted.get(rel)
+        if have is None or rel in changed or have[2] in touched:
+            st = os.stat(folder / rel, follow_symlinks=False)
+            stats[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
+        else:
+            stats[rel] = [have[0], have[1], have[2], have[4]]
+    stats[_TOUCHED] = touched
+    return stats
+
+
+def _swap_in(fresh: Path, target: Path) -> None:
+    """Put ``fresh`` at ``target`` atomically; the old site ends up at ``fresh`` (none there if there was no site)."""
+    if not target.exists():
+        os.rename(fresh, target)
+        return
+    if _exchange(fresh, target):
+        return
+    # No atomic exchange on this system: two renames, the gap between them as short as it can be.
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    os.rename(target, old)
+    os.rename(fresh, target)
+    os.rename(old, fresh)
+
+
+def _park(folder: Path, spare: Path, record: dict[str, list[Any]], restat: set[str] | frozenset[str] = frozenset()) -> None:
+    """Keep ``folder`` as the spare for the next build, with what is known of its files (``restat``: stat these again);
+    the next build removes any file its record does not describe. A folder that cannot be parked is removed."""
+    if not folder.exists():
+        return
+    kept = {}
+    for rel, known in record.items():
+        if rel in restat:
+            try:
+                st = os.stat(folder / rel, follow_symlinks=False)
+            except OSError:
+                continue
+            known = [st.st_size, st.st_mtime_ns, st.st_ino, known[3], st.st_ctime_ns]
+        kept[rel] = known
+    try:
+        atomic_write(_record_of(spare), json.dumps(kept, sort_keys=True, separators=(",", ":")))
+        os.rename(folder, spare)
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _confined(rel: str) -> str:
@@ -99,20 +306,6 @@ def link(source: Path, path: Path) -> None:
         os.link(source, path)
     except OSError:
         shutil.copyfile(source, path)
-
-
-def _swap(fresh: Path, target: Path) -> None:
-    """Put ``fresh`` at ``target`` atomically; the old site ends up at ``fresh`` and is removed."""
-    if not target.exists():
-        os.rename(fresh, target)
-        return
-    if _exchange(fresh, target):
-        return
-    # No atomic exchange on this system: two renames, the gap between them as short as it can be.
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    os.rename(target, old)
-    os.rename(fresh, target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
