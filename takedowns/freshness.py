@@ -9,6 +9,7 @@ checked too, so a deleted or edited file in site/ is rebuilt.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import hashlib
 import json
 import os
@@ -104,8 +105,9 @@ def _tree(digest: Any, folder: Path, contents: bool) -> None:
             digest.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}".encode())
 
 
-def input_key(options: Any, published: list[str]) -> str:
-    """Return a digest of everything the build with ``options`` would read."""
+def raw_key(options: Any) -> str:
+    """Return a digest of everything the build with ``options`` would read, before reading it: the files as bytes
+    (the data by stat), never what they mean. Which disclosures are published also depends on the time: see ``input_key``."""
     digest = hashlib.sha256()
     _tree(digest, Path(__file__).parent, contents=True)
     _tree(digest, options.templates, contents=True)
@@ -120,8 +122,13 @@ def input_key(options: Any, published: list[str]) -> str:
         digest.update(path.read_bytes() if path.is_file() else b"missing")
     digest.update(json.dumps(distributions()).encode())
     settings = {k: str(getattr(options, k)) for k in ("base_url", "drafts", "skip_bad_rows", "search_index", "live_reload")}
-    digest.update(json.dumps([settings, published], sort_keys=True).encode())
+    digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
+
+
+def input_key(raw: str, published: list[str]) -> str:
+    """Return the digest of a build: its inputs (``raw_key``) and which disclosures it publishes."""
+    return hashlib.sha256(json.dumps([raw, published]).encode()).hexdigest()
 
 
 def render_key(options: Any) -> str:
@@ -166,17 +173,47 @@ def _record(cache: Path, output: Path) -> Path:
 
 def up_to_date(cache: Path | None, output: Path, key: str, walked: dict[str, os.stat_result | None] | None = None) -> bool:
     """Whether ``output`` is, untouched, the build of ``key`` (``walked``: ``files.walk(output)`` if already taken)."""
+    saved = _saved(cache, output)
+    return bool(saved and saved.get("input") == key and saved.get("output") == output_key(output, walked))
+
+
+def unchanged_since(cache: Path | None, output: Path, raw: str, now: Any, walked: dict[str, os.stat_result | None] | None = None) -> list[str] | None:
+    """Return what the last build into ``output`` published if its inputs were exactly ``raw`` (``raw_key``), ``now``
+    lies in the span in which the same disclosures are published (from that build's time to the next embargo's end),
+    and ``output`` is untouched since: then nothing need even be loaded. Otherwise None."""
+    saved = _saved(cache, output)
+    if not saved or saved.get("raw") != raw or not isinstance(saved.get("published"), list):
+        return None
+    try:
+        since = dt.datetime.fromisoformat(saved["since"])
+        until = dt.datetime.fromisoformat(saved["until"]) if saved.get("until") else None
+    except (KeyError, TypeError, ValueError):
+        return None
+    if now < since or (until is not None and now >= until):
+        return None
+    if saved.get("input") != input_key(raw, saved["published"]) or saved.get("output") != output_key(output, walked):
+        return None
+    return [str(x) for x in saved["published"]]
+
+
+def _saved(cache: Path | None, output: Path) -> dict[str, Any] | None:
     if cache is None or not output.is_dir():
-        return False
+        return None
     try:
         saved = json.loads(_record(cache, output).read_text())
     except (OSError, ValueError):
-        return False
-    return bool(saved.get("input") == key and saved.get("output") == output_key(output, walked))
+        return None
+    return saved if isinstance(saved, dict) else None
 
 
-def remember(cache: Path | None, output: Path, key: str, files: dict[str, list[Any]] | None = None) -> None:
-    """Record that ``output`` is the build of ``key``; ``files``, if given, is every file in it as ``Previous.save`` found them."""
+def remember(cache: Path | None, output: Path, key: str, files: dict[str, list[Any]] | None = None,
+             raw: str | None = None, published: list[str] | None = None, since: Any = None, until: Any = None) -> None:
+    """Record that ``output`` is the build of ``key``; ``files``, if given, is every file in it as ``Previous.save`` found
+    them. With ``raw`` (its ``raw_key``), what it published and the span of time in which the same disclosures are
+    published (``since``, ``until``: None for no end), a later build can tell it has nothing to do without loading anything."""
     if cache is None:
         return
-    atomic_write(_record(cache, output), json.dumps({"input": key, "output": output_key_of(files) if files else output_key(output)}))
+    record: dict[str, Any] = {"input": key, "output": output_key_of(files) if files else output_key(output)}
+    if raw is not None and published is not None and since is not None:
+        record.update(raw=raw, published=published, since=since.isoformat(), until=until.isoformat() if until else None)
+    atomic_write(_record(cache, output), json.dumps(record))

@@ -15,7 +15,7 @@ from typing import Any
 
 from .content.load import Content, Hasher, load_content
 from .files import MARKER, atomic_write, check_output, is_url, marker_text, read_marker
-from .freshness import input_key, remember, render_key, up_to_date
+from .freshness import input_key, raw_key, remember, render_key, unchanged_since, up_to_date
 from .site.reuse import output_lock
 
 
@@ -45,7 +45,7 @@ class Options:
 @dataclass
 class Result:
     output: Path
-    content: Content
+    content: Content | None  # None when the build was skipped before loading anything
     published: list[str]
     files: int
     stats: dict[str, dict[str, Any]] = field(repr=False)
@@ -87,6 +87,10 @@ def build(options: Options) -> Result:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
         walked = check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if is_url(options.data) else [options.data]),
                               preview=options.drafts, cache=options.cache)
+    raw = raw_key(options)
+    # Remote data cannot be watched cheaply: a build over a data URL always runs (its statistics are still cached by content).
+    if options.write and not is_url(options.data) and (same := unchanged_since(options.cache, options.output, raw, now, walked)) is not None:
+        return Result(options.output, None, same, 0, {}, skipped=True)  # inputs byte for byte as last built, in the same span of time
     hasher = Hasher(_load_memo(options.cache), _load_parsed(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
@@ -99,8 +103,10 @@ def build(options: Options) -> Result:
 
     shown = tuple(d for d in content.disclosures if options.drafts or d.published(now))
     stage(f"loaded {len(content.disclosures)} disclosures ({len(shown)} {'shown' if options.drafts else 'published'})")
-    key = input_key(options, [d.id for d in shown])
-    # Remote data cannot be watched cheaply: a build over a data URL always runs (its statistics are still cached by content).
+    key = input_key(raw, [d.id for d in shown])
+    # Until the next embargo ends, the same disclosures are published: a build before then with the same inputs is a no-op.
+    ends = [d.publish_at for d in content.disclosures if not options.drafts and not d.draft and d.publish_at is not None and d.publish_at > now]
+    fresh = {"raw": raw, "published": [d.id for d in shown], "since": now, "until": min(ends, default=None)}
     if options.write and not is_url(options.data) and up_to_date(options.cache, options.output, key, walked):
         return Result(options.output, content, [d.id for d in shown], 0, {}, skipped=True)
     # The heavy libraries load only when there is work to do.
@@ -124,12 +130,12 @@ def build(options: Options) -> Result:
     # 3–5 hold the output folder's lock: a second build into the same folder waits, so it never links
     #     files the first is replacing.
     with output_lock(options.cache, options.output, options.write):
-        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns, stage)
+        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns, stage, fresh)
 
 
 def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
                      now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None,
-                     stage: Callable[[str], None] = lambda text: None) -> Result:
+                     stage: Callable[[str], None] = lambda text: None, fresh: dict[str, Any] | None = None) -> Result:
     from .content.history import history_links
     from .site.assets import static_files, vendor_files
     from .site.images import Images
@@ -168,7 +174,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
             output.update(kept)
             stale = True
         else:
-            output.update(search_index(output, previous))
+            output.update(search_index(output, previous, site.languages))
 
     # 5. Write everything to a new folder and swap it in.
     if not options.write:
@@ -179,7 +185,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     written = write_site(output, options.output, spare=previous.spare if previous else None, live=previous.files if previous else None, found=found)
     files = previous.save(written, found) if previous else None
     if not stale:  # a build with an old search index is never "up to date": the next one indexes
-        remember(options.cache, options.output, key, files if files is not None and len(files) == len(written) else None)
+        remember(options.cache, options.output, key, files if files is not None and len(files) == len(written) else None, **(fresh or {}))
     return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale, warnings=warnings, site=site,
                   surroundings=keep.get("surroundings"))
 

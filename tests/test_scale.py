@@ -125,11 +125,15 @@ def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path, monk
     assert stats["last_tweet"] == "2019-01-10T05:30Z"
 
 
-def test_noop_rebuild_is_skipped_and_a_damaged_site_is_rebuilt(tmp_path: Path) -> None:
+def test_noop_rebuild_is_skipped_and_a_damaged_site_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import takedowns.pipeline
+
     project = Project(tmp_path)
     project.add()
     assert not project.build().skipped
-    assert project.build().skipped
+    with monkeypatch.context() as m:  # nothing changed: known without loading a disclosure
+        m.setattr(takedowns.pipeline, "load_content", lambda *a: pytest.fail("loaded the content of a build with nothing to do"))
+        assert project.build().skipped
     (project.output / "index.html").unlink()
     assert not project.build().skipped
     assert (project.output / "index.html").is_file()
@@ -149,7 +153,9 @@ def test_an_embargo_lifting_is_not_mistaken_for_no_change(tmp_path: Path) -> Non
     project.add(publish_at="2026-06-01T00:00:00Z")
     before = project.build(now=dt.datetime(2026, 5, 1, tzinfo=dt.UTC))
     assert before.published == []
-    after = project.build(now=dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
+    # Nothing changed and the embargo still holds: skipped (without loading anything: the last build said until when).
+    assert project.build(now=dt.datetime(2026, 5, 31, 23, 59, tzinfo=dt.UTC)).skipped
+    after = project.build(now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
     assert not after.skipped and after.published == ["tiny-2019"]
     assert (project.output / "disclosures/tiny-2019/index.html").is_file()
 

@@ -6,45 +6,121 @@ import hashlib
 import json
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError, Problem
+from ..files import atomic_write
 from .documents import Output
 from .reuse import Kept, Previous, digest
 from .write import link
 
 
-def search_index(output: Output, previous: Previous | None = None) -> dict[str, bytes | Kept]:
+def search_index(output: Output, previous: Previous | None = None, languages: tuple[str, ...] = ()) -> dict[str, bytes | Kept]:
     """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path.
 
-    With ``previous``, the last build's index is kept when every HTML page is the same as then (known from the
-    digests, without reading a page). Otherwise only the pages marked ``data-pagefind-body`` go to Pagefind: once any
-    page is marked, it indexes those alone, so the others (lists, embeds, about pages: more than half the site) would
-    only be read and dropped.
+    Only the pages marked ``data-pagefind-body`` go to Pagefind: once any page is marked, it indexes those alone, so the
+    others (lists, embeds, about pages: more than half the site) would only be read and dropped. Pagefind indexes each
+    language apart, and the files of one language's index are the same whether it indexes that language alone or the
+    whole site: so each language (``languages``: the first at the site's root, each other under its own folder) is
+    indexed by its own run, two at a time, and with ``previous`` a language whose pages are all as they were keeps its
+    last index (known from the pages' digests, without reading a page). The entry file lists every language's index.
     """
     pages = {path: content for path, content in sorted(output.items()) if path.endswith(".html") and isinstance(content, bytes | Kept)}
-    key = digest("search", _pagefind_version(), [(path, c.sha256 if isinstance(c, Kept) else hashlib.sha256(c).hexdigest())
-                                                for path, c in pages.items()])
+    marks = _Marks(previous)
+    indexed = {path: content for path, content in pages.items() if marks.indexed(content)}
+    marks.save()
+    groups: dict[str, dict[str, bytes | Kept]] = {}
+    for path, content in indexed.items():
+        first = path.split("/", 1)[0]
+        groups.setdefault(first if first in languages[1:] else "", {})[path] = content
+    if not groups:
+        return _whole({}, previous, _pagefind_version())
+    version = _pagefind_version()
+    made: dict[str, tuple[dict[str, bytes | Kept], dict[str, Any]]] = {}
+    todo: dict[str, str] = {}
+    for group, members in sorted(groups.items()):
+        key = digest("search", version, group, [(path, _sha(c)) for path, c in members.items()])
+        kept = previous.reuse(key) if previous else None
+        if kept is not None and isinstance(kept[1], dict) and isinstance(kept[1].get("languages"), dict):
+            made[group] = (dict(kept[0]), kept[1])
+        else:
+            todo[group] = key
+    with ThreadPoolExecutor(max_workers=2) as pool:  # each run is one process of about one core
+        runs = dict(zip(todo, pool.map(lambda group: _run_pagefind(groups[group]), todo), strict=True))
+    for group, files in runs.items():
+        entry = json.loads(files.pop(ENTRY)) if ENTRY in files else {"languages": {}}
+        made[group] = (dict(files), entry)
+        if previous:
+            previous.record(todo[group], files, entry)
+    entries = [entry for _, entry in made.values()]
+    seen: dict[str, Any] = {}
+    for entry in entries:
+        for language, about in entry.get("languages", {}).items():
+            if language in seen:  # pages of one language in two folders: index them in one run, as one language
+                return _whole(indexed, previous, version)
+            seen[language] = about
+    index: dict[str, bytes | Kept] = {}
+    for files, _ in made.values():
+        index.update(files)
+    if entries:
+        index[ENTRY] = _entry({**entries[0], "languages": seen})
+    return index
+
+
+def _whole(pages: dict[str, bytes | Kept], previous: Previous | None, version: str) -> dict[str, bytes | Kept]:
+    key = digest("search", version, None, [(path, _sha(c)) for path, c in pages.items()])
     kept = previous.reuse(key) if previous else None
     if kept is not None:
-        return kept[0]
-    index = _run_pagefind({path: content for path, content in pages.items() if _indexed(content)})
+        return kept[0]  # type: ignore[return-value]
+    index = _run_pagefind(pages)
+    if ENTRY in index:
+        index[ENTRY] = _entry(json.loads(index[ENTRY]))
     if previous:
         previous.record(key, index)
     return index  # type: ignore[return-value]
 
 
+def _sha(content: bytes | Kept) -> str | None:
+    return content.sha256 if isinstance(content, Kept) else hashlib.sha256(content).hexdigest()
+
+
 _MARK = b"data-pagefind-body"
 
 
-def _indexed(content: bytes | Kept) -> bool:
-    """Whether Pagefind would index the page (a kept page is read to know)."""
-    if isinstance(content, Kept):
+class _Marks:
+    """Whether each page (by its SHA-256) is marked for the index, remembered from build to build in the cache, so a
+    kept page is not read again to know."""
+
+    def __init__(self, previous: Previous | None) -> None:
+        self.path = previous.folder.parent / "search-marks.json" if previous and previous.folder else None
+        self.known: dict[str, bool] = {}
+        self.used: dict[str, bool] = {}
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text())
+                self.known = {k: v for k, v in loaded.items() if isinstance(v, bool)} if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                pass
+
+    def indexed(self, content: bytes | Kept) -> bool:
+        if not isinstance(content, Kept):
+            return _MARK in content
+        if content.sha256 in self.known:
+            self.used[content.sha256] = self.known[content.sha256]
+            return self.known[content.sha256]
         try:
-            return _MARK in content.path.read_bytes()
+            marked = _MARK in content.path.read_bytes()
         except OSError:
             return True  # let the indexer say what is wrong with it
-    return _MARK in content
+        if content.sha256:
+            self.used[content.sha256] = marked
+        return marked
+
+    def save(self) -> None:
+        if self.path is not None and self.used != self.known:
+            atomic_write(self.path, json.dumps(self.used, sort_keys=True, separators=(",", ":")))
 
 
 def _pagefind_version() -> str:
@@ -78,21 +154,17 @@ def _run_pagefind(pages: dict[str, bytes | Kept]) -> dict[str, bytes]:
         if done.returncode != 0:
             raise BuildError(Problem("search index", message=f"Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}"))
         index = root / "pagefind"
-        files = {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
-        if ENTRY in files:
-            files[ENTRY] = _sorted_entry(files[ENTRY])
-        return files
+        return {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
 
 
 ENTRY = "pagefind/pagefind-entry.json"
 
 
-def _sorted_entry(data: bytes) -> bytes:
-    """Return Pagefind's entry file with its languages in a fixed order: it writes them in hash-map order, which
+def _entry(entry: dict[str, Any]) -> bytes:
+    """Return Pagefind's entry file with its languages in a fixed order: Pagefind writes them in hash-map order, which
     differs from run to run, and two builds of the same input must be byte-identical."""
-    entry = json.loads(data)
     if isinstance(entry.get("languages"), dict):
-        entry["languages"] = dict(sorted(entry["languages"].items()))
+        entry = {**entry, "languages": dict(sorted(entry["languages"].items()))}
     return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
 
 
