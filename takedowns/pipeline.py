@@ -56,6 +56,15 @@ class Result:
     surroundings: Any = field(default=None, repr=False)  # what each disclosure's pages took from the rest (``site.pages.Surroundings``)
 
 
+def _folder_id(folder: Path) -> tuple[int, int] | None:
+    """The output folder's device and inode: every build swaps another folder in, so a change means another build wrote."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def image_folder(options: Options) -> Path | None:
     """Where chart images are kept: ``images``, else the cache's ``images/``; None without a cache (every chart drawn)."""
     return options.images or (options.cache / "images" if options.cache else None)
@@ -83,6 +92,7 @@ def build(options: Options) -> Result:
     stage = _stages(options)
     now = clock(options)
     walked = None
+    before = _folder_id(options.output)
     if options.write:
         # The output folder is replaced whole: refuse one that holds anything but an earlier build.
         walked = check_output(options.output, [options.content, options.templates, options.node_modules] + ([] if is_url(options.data) else [options.data]),
@@ -130,12 +140,15 @@ def build(options: Options) -> Result:
     # 3–5 hold the output folder's lock: a second build into the same folder waits, so it never links
     #     files the first is replacing.
     with output_lock(options.cache, options.output, options.write):
-        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns, stage, fresh)
+        # What the guard found in the output folder stands for it only if no other build swapped a site in since.
+        found = walked if before is not None and _folder_id(options.output) == before else None
+        return _pages_and_write(options, content, site, shown, stats, now, key, campaigns, stage, fresh, found)
 
 
 def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple[Any, ...], stats: dict[str, dict[str, Any]],
                      now: dt.datetime, key: str, campaigns: dict[str, Any] | None = None,
-                     stage: Callable[[str], None] = lambda text: None, fresh: dict[str, Any] | None = None) -> Result:
+                     stage: Callable[[str], None] = lambda text: None, fresh: dict[str, Any] | None = None,
+                     walked: dict[str, Any] | None = None) -> Result:
     from .content.history import history_links
     from .site.assets import static_files, vendor_files
     from .site.images import Images
@@ -148,7 +161,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     env = environment(options.templates)
     env.globals["live_reload"] = options.live_reload
     images = Images(image_folder(options), options.node_modules)
-    previous = Previous(options.cache, options.output) if options.write else None
+    previous = Previous(options.cache, options.output, walked) if options.write else None
     keep: dict[str, Any] = {}
     try:
         history = history_links(options.content, site.repository, site.repository_branch, {d.id: Path(d.source_file) for d in shown})

@@ -314,7 +314,7 @@ def test_records_of_replaced_fragments_are_pruned_after_a_week_and_killed_builds
     week_old = time.time() - 8 * 86400
     stale = fragments / ("0" * 64 + ".json")
     stale.write_text('{"files": {}, "extra": null}')
-    for path in [stale, *in_use]:
+    for path in [stale, *in_use, fragments / ".pruned"]:  # the last look for unused records was a week ago too
         os.utime(path, (week_old, week_old))
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
     leftover = project.root / "cache" / f".takedowns-build-{dead}-abc"  # as a killed build leaves its scratch folder

@@ -57,8 +57,9 @@ def digest(*parts: Any) -> str:
 class Previous:
     """The output folder as the last build left it, and the fragments it was made of."""
 
-    def __init__(self, cache: Path | None, output: Path) -> None:
+    def __init__(self, cache: Path | None, output: Path, walked: dict[str, os.stat_result | None] | None = None) -> None:
         self.output = output.absolute()
+        self.walked = walked  # ``files.walk(output)`` taken by this build (its guard): each file's stat without another call
         self.folder = cache / "fragments" if cache else None
         self.manifest_path = cache / "builds" / (hashlib.sha256(str(self.output).encode()).hexdigest()[:16] + ".files.json") if cache else None
         # The site before last, kept for the next build to bring up to date in place (``write.write_site``).
@@ -81,11 +82,23 @@ class Previous:
             except (OSError, ValueError, TypeError):
                 pass
 
+    def search_pages(self, group: str) -> Path | None:
+        """A folder of this output's own in the cache where the search index lays out one language's pages, kept from build
+        to build (only a build into this output, which holds its lock, uses it)."""
+        if self.spare is None:
+            return None
+        return self.spare.with_name(self.spare.name.replace(".spare", ".search")) / (group or "_")
+
     def intact(self, rel: str) -> bool:
         """Whether ``rel`` in the output folder is still the file the last build wrote."""
         known = self.files.get(rel)
         if not isinstance(known, list) or len(known) != 5:
             return False
+        if self.walked is not None:
+            st = self.walked.get(rel)
+            if st is None:  # gone, or a link
+                return False
+            return [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns] == [*known[:3], known[4]]
         try:
             st = os.stat(self.output / rel, follow_symlinks=False)
         except OSError:
@@ -150,17 +163,29 @@ class Previous:
         atomic_write(self.manifest_path, json.dumps(files, sort_keys=True, separators=(",", ":")))
         if self.checked_path is not None:
             atomic_write(self.checked_path, json.dumps(sorted(self.checked_now)))
+        now = time.time()
         for key, record in self.used.items():
             path = self.folder / f"{key}.json"
-            if path.exists():
-                os.utime(path)  # in use: kept by the pruning below
+            try:
+                if os.stat(path).st_mtime < now - 86400:
+                    os.utime(path)  # in use: kept by the pruning below (a day's precision is plenty for a week)
                 continue
+            except OSError:
+                pass
             shas = {p: written.get(p) for p in record["files"]}
             if all(shas.values()):
                 record = {**record, "files": shas}
                 atomic_write(path, json.dumps(record, separators=(",", ":")))  # key order kept: chart specs are shown as they are
-        # Every edit leaves the records of what it replaced: those no build has used for a week go.
-        cutoff = time.time() - PRUNE_AFTER_DAYS * 86400
+        # Every edit leaves the records of what it replaced: those no build has used for a week go. Looked for once a
+        # day, not on every build (at 2,000 disclosures there are some 100,000 records to stat).
+        pruned = self.folder / ".pruned"
+        try:
+            if pruned.stat().st_mtime > now - 86400:
+                return files
+        except OSError:
+            pass
+        atomic_write(pruned, b"")
+        cutoff = now - PRUNE_AFTER_DAYS * 86400
         for path in self.folder.glob("*.json"):
             try:
                 if path.stem not in self.used and path.stat().st_mtime < cutoff:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, Problem
-from ..files import atomic_write
+from ..files import atomic_write, walk
 from .documents import Output
 from .reuse import Kept, Previous, digest
 from .write import link
@@ -48,7 +49,8 @@ def search_index(output: Output, previous: Previous | None = None, languages: tu
         else:
             todo[group] = key
     with ThreadPoolExecutor(max_workers=2) as pool:  # each run is one process of about one core
-        runs = dict(zip(todo, pool.map(lambda group: _run_pagefind(groups[group]), todo), strict=True))
+        runs = dict(zip(todo, pool.map(lambda group: _run_pagefind(groups[group], previous.search_pages(group) if previous else None), todo),
+                        strict=True))
     for group, files in runs.items():
         entry = json.loads(files.pop(ENTRY)) if ENTRY in files else {"languages": {}}
         made[group] = (dict(files), entry)
@@ -132,29 +134,49 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def _run_pagefind(pages: dict[str, bytes | Kept]) -> dict[str, bytes]:
+def _run_pagefind(pages: dict[str, bytes | Kept], kept: Path | None = None) -> dict[str, bytes]:
+    """Index ``pages`` with Pagefind and return its files. The pages are laid out as in the site in ``kept`` (a folder of
+    this build's own, kept between builds and brought up to date: its pages are hard links to the site's, and making and
+    removing thousands of folders each build costs seconds), else in a temporary folder."""
     from pagefind_bin_extended import get_executable
 
     with tempfile.TemporaryDirectory(prefix="takedowns-search-") as folder:
-        root = Path(folder)
-        made: set[Path] = set()
-        for path, content in pages.items():
-            if (root / path).parent not in made:
-                (root / path).parent.mkdir(parents=True, exist_ok=True)
-                made.add((root / path).parent)
-            if isinstance(content, Kept):
-                link(content.path, root / path)
-            else:
-                (root / path).write_bytes(content)
+        root = kept if kept is not None else Path(folder) / "site"
+        _lay_out(pages, root)
+        index = Path(folder) / "pagefind"
         try:
-            done = subprocess.run([str(get_executable()), "--site", str(root), "--output-subdir", "pagefind",
-                                   "--quiet"], capture_output=True, text=True, timeout=600)
+            done = subprocess.run([str(get_executable()), "--site", str(root), "--output-path", str(index), "--quiet"],
+                                  capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BuildError(Problem("search index", message=f"Pagefind could not run: {exc}")) from None
         if done.returncode != 0:
             raise BuildError(Problem("search index", message=f"Pagefind failed: {(done.stderr or done.stdout).strip()[-500:]}"))
-        index = root / "pagefind"
         return {f"pagefind/{p.relative_to(index).as_posix()}": p.read_bytes() for p in sorted(index.rglob("*")) if p.is_file()}
+
+
+def _lay_out(pages: dict[str, bytes | Kept], root: Path) -> None:
+    """Make ``root`` hold exactly ``pages`` at their paths: a kept page as a hard link to the site's file (left alone when
+    it is one already), a new page written; a name that is anything else is removed first, so nothing is written through."""
+    root.mkdir(parents=True, exist_ok=True)
+    there = walk(root)
+    for rel, st in there.items():
+        want = pages.get(rel)
+        if st is None or want is None or not isinstance(want, Kept) or want.ino is None or st.st_ino != want.ino:
+            os.unlink(root / rel)
+    made: set[Path] = set()
+    for rel, content in pages.items():
+        st = there.get(rel)
+        if st is not None and isinstance(content, Kept) and content.ino is not None and st.st_ino == content.ino:
+            continue
+        path = root / rel
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        if isinstance(content, Kept):
+            link(content.path, path)
+        else:
+            with open(path, "xb") as f:
+                f.write(content)
 
 
 ENTRY = "pagefind/pagefind-entry.json"
