@@ -155,39 +155,42 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     from .site.pages import build_pages
     from .site.render import environment
     from .site.reuse import Previous
-    from .site.write import write_site
 
     # 3. Charts and pages, rendered in memory; what no input of changed is kept from the last build.
+    #    4. The search index (Pagefind) starts on each language's pages as soon as they are rendered.
+    from .site.search import Indexer, stale_index
+    from .site.write import write_site
+
     env = environment(options.templates)
     env.globals["live_reload"] = options.live_reload
     images = Images(image_folder(options), options.node_modules)
     previous = Previous(options.cache, options.output, walked) if options.write else None
     keep: dict[str, Any] = {}
-    try:
-        history = history_links(options.content, site.repository, site.repository_branch, {d.id: Path(d.source_file) for d in shown})
-        output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,
-                             render_key=render_key(options), campaigns=campaigns, history=history, keep=keep)
-    finally:
-        images.close()
-    warnings = [f"{path}: could not be drawn ({why}); the page shows its sentence and data table instead"
-                for path, why in sorted(images.failures.items())]
-    output.update(static_files(options.templates))
-    if not options.live_reload:
-        output.pop("assets/livereload.js", None)
-    output.update(vendor_files(options.node_modules))
+    stale, kept = False, None
+    if options.search_index and options.search_later and previous:
+        kept = stale_index(previous)
+    with Indexer(previous, site.languages) as indexer:
+        try:
+            history = history_links(options.content, site.repository, site.repository_branch, {d.id: Path(d.source_file) for d in shown})
+            output = build_pages(env, site, shown, stats, images, now, preview=options.drafts, previous=previous,
+                                 render_key=render_key(options), campaigns=campaigns, history=history, keep=keep,
+                                 rendered=indexer.rendered if options.search_index and not kept else None)
+        finally:
+            images.close()
+        warnings = [f"{path}: could not be drawn ({why}); the page shows its sentence and data table instead"
+                    for path, why in sorted(images.failures.items())]
+        output.update(static_files(options.templates))
+        if not options.live_reload:
+            output.pop("assets/livereload.js", None)
+        output.update(vendor_files(options.node_modules))
 
-    # 4. Search index over the rendered pages (Pagefind), still in memory.
-    stage(f"{len(output)} files rendered; search index")
-    stale = False
-    if options.search_index:
-        from .site.search import search_index, stale_index
-
-        kept = stale_index(previous) if options.search_later and previous else None
+        # 4. The search index over the rendered pages, still in memory: each language's run, if its pages are still those.
+        stage(f"{len(output)} files rendered; search index")
         if kept:
             output.update(kept)
             stale = True
-        else:
-            output.update(search_index(output, previous, site.languages))
+        elif options.search_index:
+            output.update(indexer.finish(output))
 
     # 5. Write everything to a new folder and swap it in.
     if not options.write:

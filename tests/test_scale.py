@@ -503,3 +503,26 @@ def test_a_build_brings_the_site_before_last_up_to_date_and_trusts_nothing_chang
     project.build()
     assert _files(project.output) == clean()
     assert [p.name for p in (project.root / "cache" / "builds").iterdir() if ".spare." in p.name and not p.name.endswith(".json")] == []
+
+
+def test_a_language_indexed_early_is_indexed_again_if_its_pages_changed_after() -> None:
+    """The search index starts on each language's pages as soon as they are rendered; what it finishes with must be the
+    index of the pages the site has in the end, byte for byte what indexing them all at once makes."""
+    from takedowns.site.search import ENTRY, Indexer, search_index
+
+    def page(lang: str, words: str) -> bytes:
+        return f'<!doctype html><html lang="{lang}"><head><title>{words}</title></head><body><main data-pagefind-body><h1>{words}</h1>' \
+               f"<p>{words} network removed</p></main></body></html>".encode()
+
+    first = {"index.html": page("en", "home"), "disclosures/a/index.html": page("en", "alpha operation"),
+             "es/index.html": page("es", "inicio"), "es/disclosures/a/index.html": page("es", "operación alfa"), "about.txt": b"not a page"}
+    later = {**first, "es/disclosures/a/index.html": page("es", "operación beta"), "es/disclosures/b/index.html": page("es", "operación gama")}
+    with Indexer(None, ("en", "es")) as indexer:
+        indexer.rendered("en", {k: v for k, v in first.items() if not k.startswith("es/")})
+        indexer.rendered("es", {k: v for k, v in first.items() if k.startswith("es/")})
+        assert set(indexer.runs) == {"", "es"}  # both started before the end
+        index = indexer.finish(later)
+    whole = search_index(later, None, ())  # one run over every page
+    assert index == whole
+    entry = json.loads(index[ENTRY])
+    assert {lang: about["page_count"] for lang, about in entry["languages"].items()} == {"en": 2, "es": 3}

@@ -72,12 +72,13 @@ def disclosure_files(env: Environment, site: Site, d: Disclosure, stats: dict[st
 def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...], stats: dict[str, dict[str, Any]],
                 images: Images, now: dt.datetime, preview: bool, previous: Previous | None = None, render_key: str = "",
                 campaigns: dict[str, Any] | None = None, history: dict[str, str] | None = None,
-                keep: dict[str, Any] | None = None) -> Output:
+                keep: dict[str, Any] | None = None, rendered: Callable[[str, Output], None] | None = None) -> Output:
     """Return every file of the site, keyed by its path in the output folder.
 
     With ``previous``, each disclosure's files and the overview's are reused from the last build when nothing
     they are made of changed (``render_key`` covers the code, templates and libraries). With ``keep``, its
-    ``"surroundings"`` is set to what each disclosure's pages take from the rest (see ``Surroundings``).
+    ``"surroundings"`` is set to what each disclosure's pages take from the rest (see ``Surroundings``). ``rendered`` is
+    called with each language and its files as soon as they are made (the search index starts on them).
     """
     shown = [d for d in disclosures if preview or d.published(now)]
     by_id = {d.id: d for d in shown}
@@ -100,6 +101,8 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
                 _shared_files(sb, shown, stats, across_all, licence, previous, comparison)
             out.update(sb.out)
             problems += sb.problems
+        if rendered is not None and not sb.problems:
+            rendered(lang, sb.out)
     pages = sorted(p[: -len("index.html")] for p in out if p.endswith("index.html") and "/embed/" not in p)  # embeds are parts, not pages
     out["sitemap.xml"] = env.get_template("sitemap.xml").render(base_url=site.base_url, urls=pages).encode()
     out["robots.txt"] = (("User-agent: *\nDisallow: /\n" if preview else "User-agent: *\nAllow: /\n")

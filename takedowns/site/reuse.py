@@ -125,7 +125,7 @@ class Previous:
         if not all(isinstance(sha, str) and self.intact(p) and self.files[p][3] == sha for p, sha in files.items()):
             return None
         self.used[key] = record
-        return {p: Kept(self.output / p, sha, self.files[p][2]) for p, sha in files.items()}, extra
+        return {p: Kept((self.output, p), sha, self.files[p][2]) for p, sha in files.items()}, extra
 
     def record(self, key: str, paths: Iterable[str], extra: Any = None) -> None:
         """Remember that the fragment ``key`` is the files ``paths``, with ``extra`` (JSON) to return on reuse.
@@ -203,10 +203,17 @@ def _inside(rel: object) -> bool:
 class Kept:
     """An output file the previous build wrote and this one keeps: linked into the new folder, never read."""
 
-    __slots__ = ("ino", "path", "sha256")
+    __slots__ = ("_path", "ino", "sha256")
 
-    def __init__(self, path: Path, sha256: str | None, ino: int | None = None) -> None:
-        self.path, self.sha256, self.ino = path, sha256, ino  # ino: the file's inode as the last build recorded it
+    def __init__(self, path: Path | tuple[Path, str], sha256: str | None, ino: int | None = None) -> None:
+        # ``path``: the file, or (folder, relative path) to join only if it is needed (a build keeps some 80,000 files)
+        self._path, self.sha256, self.ino = path, sha256, ino  # ino: the file's inode as the last build recorded it
+
+    @property
+    def path(self) -> Path:
+        if isinstance(self._path, tuple):
+            self._path = self._path[0] / self._path[1]
+        return self._path
 
     def __repr__(self) -> str:
         return f"Kept({str(self.path)!r})"

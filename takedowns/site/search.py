@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -19,56 +19,119 @@ from .write import link
 
 
 def search_index(output: Output, previous: Previous | None = None, languages: tuple[str, ...] = ()) -> dict[str, bytes | Kept]:
-    """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path.
+    """Return Pagefind's index and script files for the HTML pages in ``output``, keyed by output path (see ``Indexer``)."""
+    with Indexer(previous, languages) as indexer:
+        return indexer.finish(output)
+
+
+class Indexer:
+    """Pagefind's index of a site's pages, one language at a time, as soon as a language's pages are rendered.
 
     Only the pages marked ``data-pagefind-body`` go to Pagefind: once any page is marked, it indexes those alone, so the
     others (lists, embeds, about pages: more than half the site) would only be read and dropped. Pagefind indexes each
     language apart, and the files of one language's index are the same whether it indexes that language alone or the
     whole site: so each language (``languages``: the first at the site's root, each other under its own folder) is
-    indexed by its own run, two at a time, and with ``previous`` a language whose pages are all as they were keeps its
-    last index (known from the pages' digests, without reading a page). The entry file lists every language's index.
+    indexed by its own run, two at a time, started by ``rendered`` while the build renders the next language (Pagefind
+    is a process of its own: it runs on the core the rendering leaves). ``finish`` takes the whole output and uses a
+    run only if its language's pages are exactly those it indexed, else runs it again; with ``previous``, a language
+    whose pages are all as they were keeps its last index (known from the pages' digests, without reading a page).
+    The entry file lists every language's index.
     """
-    pages = {path: content for path, content in sorted(output.items()) if path.endswith(".html") and isinstance(content, bytes | Kept)}
-    marks = _Marks(previous)
-    indexed = {path: content for path, content in pages.items() if marks.indexed(content)}
-    marks.save()
-    groups: dict[str, dict[str, bytes | Kept]] = {}
-    for path, content in indexed.items():
+
+    def __init__(self, previous: Previous | None, languages: tuple[str, ...] | list[str]) -> None:
+        self.previous, self.languages = previous, tuple(languages)
+        self.version = _pagefind_version()
+        self.marks = _Marks(previous)
+        self.pool = ThreadPoolExecutor(max_workers=2)  # each run is one process of about one core
+        self.runs: dict[str, tuple[str, Future[dict[str, bytes]]]] = {}  # group -> (its key, its run)
+        self.shas: dict[str, tuple[bytes, str]] = {}  # path -> (the page, its SHA-256): each new page hashed once
+
+    def __enter__(self) -> Indexer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _group(self, path: str) -> str:
         first = path.split("/", 1)[0]
-        groups.setdefault(first if first in languages[1:] else "", {})[path] = content
-    if not groups:
-        return _whole({}, previous, _pagefind_version())
-    version = _pagefind_version()
-    made: dict[str, tuple[dict[str, bytes | Kept], dict[str, Any]]] = {}
-    todo: dict[str, str] = {}
-    for group, members in sorted(groups.items()):
-        key = digest("search", version, group, [(path, _sha(c)) for path, c in members.items()])
-        kept = previous.reuse(key) if previous else None
+        return first if first in self.languages[1:] else ""
+
+    def _pages(self, files: Output) -> dict[str, dict[str, bytes | Kept]]:
+        groups: dict[str, dict[str, bytes | Kept]] = {}
+        for path, content in sorted(files.items()):
+            if path.endswith(".html") and isinstance(content, bytes | Kept) and self.marks.indexed(content):
+                groups.setdefault(self._group(path), {})[path] = content
+        return groups
+
+    def _key(self, group: str, pages: dict[str, bytes | Kept]) -> str:
+        return digest("search", self.version, group, [(path, self._sha(path, c)) for path, c in pages.items()])
+
+    def _sha(self, path: str, content: bytes | Kept) -> str | None:
+        if isinstance(content, Kept):
+            return content.sha256
+        known = self.shas.get(path)
+        if known is not None and known[0] is content:
+            return known[1]
+        sha = hashlib.sha256(content).hexdigest()
+        self.shas[path] = (content, sha)
+        return sha
+
+    def _reused(self, key: str) -> tuple[dict[str, bytes | Kept], dict[str, Any]] | None:
+        kept = self.previous.reuse(key) if self.previous else None
         if kept is not None and isinstance(kept[1], dict) and isinstance(kept[1].get("languages"), dict):
-            made[group] = (dict(kept[0]), kept[1])
-        else:
-            todo[group] = key
-    with ThreadPoolExecutor(max_workers=2) as pool:  # each run is one process of about one core
-        runs = dict(zip(todo, pool.map(lambda group: _run_pagefind(groups[group], previous.search_pages(group) if previous else None), todo),
-                        strict=True))
-    for group, files in runs.items():
-        entry = json.loads(files.pop(ENTRY)) if ENTRY in files else {"languages": {}}
-        made[group] = (dict(files), entry)
-        if previous:
-            previous.record(todo[group], files, entry)
-    entries = [entry for _, entry in made.values()]
-    seen: dict[str, Any] = {}
-    for entry in entries:
-        for language, about in entry.get("languages", {}).items():
-            if language in seen:  # pages of one language in two folders: index them in one run, as one language
-                return _whole(indexed, previous, version)
-            seen[language] = about
-    index: dict[str, bytes | Kept] = {}
-    for files, _ in made.values():
-        index.update(files)
-    if entries:
-        index[ENTRY] = _entry({**entries[0], "languages": seen})
-    return index
+            return dict(kept[0]), kept[1]
+        return None
+
+    def _start(self, group: str, pages: dict[str, bytes | Kept], key: str) -> None:
+        folder = self.previous.search_pages(group) if self.previous else None
+        self.runs[group] = (key, self.pool.submit(_run_pagefind, pages, folder))
+
+    def rendered(self, language: str, files: Output) -> None:
+        """``language``'s pages are rendered (``files``): index them now, unless their last index is kept."""
+        group = "" if language not in self.languages[1:] else language
+        pages = self._pages(files).get(group)
+        if not pages or group in self.runs:
+            return
+        key = self._key(group, pages)
+        if self._reused(key) is None:
+            self._start(group, pages, key)
+
+    def finish(self, output: Output) -> dict[str, bytes | Kept]:
+        """Return the index of ``output``'s pages: each language's from its run if that indexed exactly these pages."""
+        groups = self._pages(output)
+        self.marks.save()
+        if not groups:
+            return _whole({}, self.previous, self.version)
+        made: dict[str, tuple[dict[str, bytes | Kept], dict[str, Any]]] = {}
+        keys: dict[str, str] = {}
+        for group, members in sorted(groups.items()):
+            keys[group] = key = self._key(group, members)
+            if group in self.runs and self.runs[group][0] == key:
+                continue
+            kept = self._reused(key)
+            if kept is not None:
+                made[group] = kept
+            else:
+                self._start(group, members, key)
+        for group in sorted(groups.keys() - made.keys()):
+            files = dict(self.runs[group][1].result())
+            entry = json.loads(files.pop(ENTRY)) if ENTRY in files else {"languages": {}}
+            made[group] = (dict(files), entry)
+            if self.previous:
+                self.previous.record(keys[group], files, entry)
+        entries = [entry for _, entry in made.values()]
+        seen: dict[str, Any] = {}
+        for entry in entries:
+            for language, about in entry.get("languages", {}).items():
+                if language in seen:  # pages of one language in two folders: index them in one run, as one language
+                    return _whole({p: c for members in groups.values() for p, c in members.items()}, self.previous, self.version)
+                seen[language] = about
+        index: dict[str, bytes | Kept] = {}
+        for files, _ in made.values():
+            index.update(files)
+        if entries:
+            index[ENTRY] = _entry({**entries[0], "languages": seen})
+        return index
 
 
 def _whole(pages: dict[str, bytes | Kept], previous: Previous | None, version: str) -> dict[str, bytes | Kept]:
