@@ -166,7 +166,7 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
     images = Images(image_folder(options), options.node_modules)
     previous = Previous(options.cache, options.output, walked) if options.write else None
     keep: dict[str, Any] = {}
-    stale, kept = False, None
+    kept = None
     if options.search_index and options.search_later and previous:
         kept = stale_index(previous)
     with Indexer(previous, site.languages) as indexer:
@@ -184,26 +184,33 @@ def _pages_and_write(options: Options, content: Content, site: Any, shown: tuple
             output.pop("assets/livereload.js", None)
         output.update(vendor_files(options.node_modules))
 
-        # 4. The search index over the rendered pages, still in memory: each language's run, if its pages are still those.
-        stage(f"{len(output)} files rendered; search index")
-        if kept:
-            output.update(kept)
-            stale = True
-        elif options.search_index:
-            output.update(indexer.finish(output))
+        # 4. The search index over the rendered pages: each language's run, if its pages are still those at the end.
+        stale = bool(kept)
+        if not options.write:
+            if options.search_index:
+                output.update(kept or indexer.finish(output))
+            return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings, site=site)
 
-    # 5. Write everything to a new folder and swap it in.
-    if not options.write:
-        return Result(options.output, content, [d.id for d in shown], len(output), stats, warnings=warnings, site=site)
-    output[MARKER] = marker_text(options.drafts, list(output))
-    stage(f"writing {options.output}/")
-    found: dict[str, list[Any]] = {}
-    written = write_site(output, options.output, spare=previous.spare if previous else None, live=previous.files if previous else None, found=found)
+        # 5. Write everything to a folder no reader sees and swap it in. The index is written last: the rest is written
+        #    while its last runs finish.
+        def index_and_marker() -> dict[str, Any]:
+            index = (kept or indexer.finish(output)) if options.search_index else {}
+            return {**index, MARKER: marker_text(options.drafts, [*output, *index])}
+
+        stage(f"{len(output)} files rendered; writing {options.output}/ while the search index finishes")
+        found: dict[str, list[Any]] = {}
+        written = write_site(output, options.output, spare=previous.spare if previous else None, live=previous.files if previous else None,
+                             found=found, last=(_written_last, index_and_marker))
     files = previous.save(written, found) if previous else None
     if not stale:  # a build with an old search index is never "up to date": the next one indexes
         remember(options.cache, options.output, key, files if files is not None and len(files) == len(written) else None, **(fresh or {}))
-    return Result(options.output, content, [d.id for d in shown], len(output), stats, search_stale=stale, warnings=warnings, site=site,
+    return Result(options.output, content, [d.id for d in shown], len(written), stats, search_stale=stale, warnings=warnings, site=site,
                   surroundings=keep.get("surroundings"))
+
+
+def _written_last(rel: str) -> bool:
+    """The files the write takes last: the search index's and the marker listing every file."""
+    return rel == MARKER or rel.startswith("pagefind/")
 
 
 def show_edit_first(options: Options, last: Result, edited: list[Path], languages: list[str],

@@ -16,6 +16,7 @@ import secrets
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ _RENAME_EXCHANGE = 2
 
 
 def write_site(output: Output, target: Path, spare: Path | None = None, live: dict[str, list[Any]] | None = None,
-               found: dict[str, list[Any]] | None = None) -> dict[str, str | None]:
+               found: dict[str, list[Any]] | None = None,
+               last: tuple[Callable[[str], bool], Callable[[], Output]] | None = None) -> dict[str, str | None]:
     """Write every file into a folder that no reader sees, then swap it into place in one step.
 
     Without ``spare`` the folder is new, beside ``target``, and the old site is removed after the swap. With ``spare``
@@ -41,6 +43,7 @@ def write_site(output: Output, target: Path, spare: Path | None = None, live: di
 
     Return each written path's SHA-256 (for copies of dataset files, the one the build verified before). ``found``, if
     given, is filled with what ``Previous.save`` would stat of every file, without statting the files no one touched.
+    ``last`` is (which paths, a function returning their files): files still being made, written after all of ``output``.
     """
     target = target.absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +62,19 @@ def write_site(output: Output, target: Path, spare: Path | None = None, live: di
     written: dict[str, str | None] = {}
     swapped = False
     try:
-        stats = _fill(output, fresh, trusted, written)
+        if last is None:
+            stats = _fill(output, fresh, trusted, written)
+        else:
+            later, rest = last
+            if any(later(rel) for rel in output):
+                raise ValueError("write_site: a file of ``output`` is one of those written last")
+            stats = _fill(output, fresh, {rel: v for rel, v in trusted.items() if not later(rel)}, written)
+            more = rest()
+            if not all(later(rel) for rel in more):
+                raise ValueError("write_site: a file written last is not one of those announced")
+            stats_more = _fill(more, fresh, {rel: v for rel, v in trusted.items() if later(rel)}, written)
+            stats[_TOUCHED] |= stats_more.pop(_TOUCHED)
+            stats.update(stats_more)
         _swap_in(fresh, target)
         swapped = True
     except OSError as exc:  # a full disk, a read-only folder: say so, and leave the old site as it was
