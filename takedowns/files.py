@@ -58,10 +58,11 @@ def marker_text(preview: bool, files: list[str] | None = None) -> bytes:
     return json.dumps(mark, sort_keys=True, ensure_ascii=False).encode() + b"\n"
 
 
-def walk(folder: Path) -> dict[str, os.stat_result | None]:
+def walk(folder: Path, folders: list[str] | None = None) -> dict[str, os.stat_result | None]:
     """Every name under ``folder`` but its folders (a relative POSIX path), with its ``stat`` when it is a regular file,
-    else None (a link, even to a file: never the site's own). A link to a folder is listed, not entered. One pass of ``scandir``: the output guard
-    and the no-op check share it (at 2,000 disclosures the site is about 90,000 files)."""
+    else None (a link, even to a file: never the site's own). A link to a folder is listed, not entered; ``folders``, if
+    given, gets every folder's relative path. One pass of ``scandir``: the output guard and the no-op check share it (at
+    2,000 disclosures the site is about 90,000 files)."""
     found: dict[str, os.stat_result | None] = {}
     todo = [("", os.fspath(folder))]
     while todo:
@@ -71,6 +72,8 @@ def walk(folder: Path) -> dict[str, os.stat_result | None]:
                 rel = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
                     todo.append((rel + "/", entry.path))
+                    if folders is not None:
+                        folders.append(rel)
                     continue
                 try:
                     found[rel] = entry.stat(follow_symlinks=False) if entry.is_file(follow_symlinks=False) else None

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, Problem
-from ..files import alive, atomic_write, open_source, remove_leftovers
+from ..files import alive, atomic_write, open_source, remove_leftovers, walk
 from .documents import Copy, Output
 from .reuse import Kept
 
@@ -133,7 +133,8 @@ def _claim(spare: Path) -> tuple[Path, dict[str, list[Any]]]:
         record = loaded if isinstance(loaded, dict) else {}
     except (OSError, ValueError):
         record = {}
-    files, folders = _scan(work)
+    folders: list[str] = []
+    files = walk(work, folders)
     trusted: dict[str, list[Any]] = {}
     for rel, st in files.items():
         known = record.get(rel)
@@ -156,27 +157,6 @@ def _alive_owner(path: Path, name: str) -> bool:
 
 def _record_of(spare: Path) -> Path:
     return spare.with_name(spare.name + ".json")
-
-
-def _scan(folder: Path) -> tuple[dict[str, os.stat_result | None], list[str]]:
-    """Every file under ``folder`` (a link or anything not a regular file: None) and every folder, by relative path."""
-    files: dict[str, os.stat_result | None] = {}
-    folders: list[str] = []
-    todo = [("", os.fspath(folder))]
-    while todo:
-        prefix, path = todo.pop()
-        with os.scandir(path) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(rel)
-                    todo.append((rel + "/", entry.path))
-                    continue
-                try:
-                    files[rel] = entry.stat(follow_symlinks=False)
-                except OSError:
-                    files[rel] = None
-    return files, folders
 
 
 def _fill(output: Output, folder: Path, trusted: dict[str, list[Any]], written: dict[str, str | None]) -> dict[str, Any]:
