@@ -11,12 +11,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .content.load import Content, Hasher, load_content
 from .files import MARKER, atomic_write, check_output, is_url, marker_text, read_marker
 from .freshness import input_key, raw_key, remember, render_key, unchanged_since, up_to_date
 from .site.reuse import output_lock
+
+if TYPE_CHECKING:
+    from .content.load import Content
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,12 @@ def build(options: Options) -> Result:
     # Remote data cannot be watched cheaply: a build over a data URL always runs (its statistics are still cached by content).
     if options.write and not is_url(options.data) and (same := unchanged_since(options.cache, options.output, raw, now, walked)) is not None:
         return Result(options.output, None, same, 0, {}, skipped=True)  # inputs byte for byte as last built, in the same span of time
-    hasher = Hasher(_load_memo(options.cache), _load_parsed(options.cache))
+    from .content import load as loading  # imported only when there is something to load (it brings in pyarrow)
+
+    hasher = loading.Hasher(_load_memo(options.cache), _load_parsed(options.cache))
 
     # 1. Load and validate every disclosure and locate its data; nothing is written if any is wrong.
-    content = load_content(options.content, options.data, hasher)
+    content = loading.load_content(options.content, options.data, hasher)
     site = content.site
     if options.base_url:
         site = type(site)(**{**site.__dict__, "base_url": options.base_url.rstrip("/") + "/"})
@@ -223,7 +227,7 @@ def show_edit_first(options: Options, last: Result, edited: list[Path], language
     datasets, no earlier build. The whole build follows either way and replaces the preview, so what this writes lives
     only until then.
     """
-    from .content.load import load_disclosure
+    from .content.load import Hasher, load_disclosure
     from .freshness import render_key
     from .site.images import Images
     from .site.pages import disclosure_files

@@ -126,13 +126,13 @@ def test_changed_dataset_recomputes_only_its_own_disclosure(tmp_path: Path, monk
 
 
 def test_noop_rebuild_is_skipped_and_a_damaged_site_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import takedowns.pipeline
+    import takedowns.content.load
 
     project = Project(tmp_path)
     project.add()
     assert not project.build().skipped
     with monkeypatch.context() as m:  # nothing changed: known without loading a disclosure
-        m.setattr(takedowns.pipeline, "load_content", lambda *a: pytest.fail("loaded the content of a build with nothing to do"))
+        m.setattr(takedowns.content.load, "load_content", lambda *a: pytest.fail("loaded the content of a build with nothing to do"))
         assert project.build().skipped
     (project.output / "index.html").unlink()
     assert not project.build().skipped
