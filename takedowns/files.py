@@ -6,6 +6,7 @@ import json
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
 from typing import BinaryIO
 
@@ -80,6 +81,20 @@ def walk(folder: Path, folders: list[str] | None = None) -> dict[str, os.stat_re
                 except OSError:  # gone since it was listed
                     found[rel] = None
     return found
+
+
+def real_folder(path: Path) -> Path:
+    """Make ``path`` a folder of its own: a link (to anywhere) or a file in its place is removed, never followed, so what
+    is done inside it cannot reach another folder. Returns ``path``."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        path.mkdir(mode=0o755)
+        return path
+    if not stat.S_ISDIR(st.st_mode):
+        os.unlink(path)
+        path.mkdir(mode=0o755)
+    return path
 
 
 def read_marker(folder: Path) -> dict[str, object] | None:

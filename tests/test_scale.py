@@ -526,3 +526,33 @@ def test_a_language_indexed_early_is_indexed_again_if_its_pages_changed_after() 
     assert index == whole
     entry = json.loads(index[ENTRY])
     assert {lang: about["page_count"] for lang, about in entry["languages"].items()} == {"en": 2, "es": 3}
+
+
+def test_links_put_in_place_of_the_folders_a_build_keeps_in_the_cache_are_removed_not_followed(tmp_path: Path) -> None:
+    """The site before last and the search index's folders of pages live in the cache; a link put in place of one of them
+    (to a folder of the machine) must be removed, not written or emptied through."""
+    project = Project(tmp_path / "p")
+    project.add()
+    path = project.content / "disclosures" / "tiny-2019.yaml"
+    project.build(search_index=True)
+    path.write_text(path.read_text().replace("Tiny test network", "Tiny network"))
+    project.build(search_index=True)  # a second build leaves the first site as the spare
+    builds = project.root / "cache" / "builds"
+    (spare,) = builds.glob("*.spare")
+    (search,) = builds.glob("*.search")
+    outside = tmp_path / "outside"
+    for name in ("a", "b"):
+        (outside / name / "disclosures" / "tiny-2019").mkdir(parents=True)
+        (outside / name / "disclosures" / "tiny-2019" / "index.html").write_text("someone else's")
+        (outside / name / "index.html").write_text("someone else's")
+    shutil.rmtree(spare)
+    spare.symlink_to(outside / "a")
+    shutil.rmtree(search)
+    search.symlink_to(outside / "b")
+    path.write_text(path.read_text().replace("Tiny network", "Tiny network, edited"))
+    project.build(search_index=True)
+    assert sorted(p.relative_to(outside).as_posix() for p in outside.rglob("*") if p.is_file()) == [
+        "a/disclosures/tiny-2019/index.html", "a/index.html", "b/disclosures/tiny-2019/index.html", "b/index.html"]
+    assert all(p.read_text() == "someone else's" for p in outside.rglob("*.html"))
+    assert "Tiny network, edited" in (project.output / "disclosures/tiny-2019/index.html").read_text()
+    assert not spare.is_symlink() and not search.is_symlink()

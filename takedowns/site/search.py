@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, Problem
-from ..files import atomic_write, walk
+from ..files import atomic_write, real_folder, walk
 from .documents import Output
 from .reuse import Kept, Previous, digest
 from .write import link
@@ -220,7 +220,10 @@ def _run_pagefind(pages: dict[str, bytes | Kept], kept: Path | None = None) -> d
 def _lay_out(pages: dict[str, bytes | Kept], root: Path) -> None:
     """Make ``root`` hold exactly ``pages`` at their paths: a kept page as a hard link to the site's file (left alone when
     it is one already), a new page written; a name that is anything else is removed first, so nothing is written through."""
-    root.mkdir(parents=True, exist_ok=True)
+    if not root.parent.exists():
+        root.parent.parent.mkdir(parents=True, exist_ok=True)
+    real_folder(root.parent)  # links in place of these folders are removed, never followed
+    real_folder(root)
     there = walk(root)
     for rel, st in there.items():
         want = pages.get(rel)

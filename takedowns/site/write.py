@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, Problem
-from ..files import alive, atomic_write, open_source, remove_leftovers, walk
+from ..files import alive, atomic_write, open_source, real_folder, remove_leftovers, walk
 from .documents import Copy, Output
 from .reuse import Kept
 
@@ -117,17 +117,23 @@ def _claim(spare: Path) -> tuple[Path, dict[str, list[Any]]]:
     its files that are as recorded (path -> [size, mtime, inode, SHA-256, ctime]), having removed everything else."""
     work = spare.with_name(f"{spare.name}.{os.getpid()}-{secrets.token_hex(4)}")
     try:
-        os.rename(spare, work)
+        os.rename(spare, work)  # renames a link, never what it points to
     except OSError:
         # None parked: a killed build's folder will do as well (it is checked like any other), else start empty.
-        dead = sorted(p for p in spare.parent.glob(spare.name + ".*-*") if p.is_dir() and not _alive_owner(p, spare.name))
+        dead = sorted(p for p in spare.parent.glob(spare.name + ".*-*") if p.suffix != ".json" and not _alive_owner(p, spare.name))
         for extra in dead[1:]:
-            shutil.rmtree(extra, ignore_errors=True)
+            if extra.is_symlink() or not extra.is_dir():
+                extra.unlink()
+            else:
+                shutil.rmtree(extra, ignore_errors=True)
         if dead:
             os.rename(dead[0], work)
         else:
             work.mkdir(mode=0o755)
             return work, {}
+    if not stat.S_ISDIR(os.lstat(work).st_mode):  # a link put in its place (to a folder of the machine) or a file: not ours
+        real_folder(work)
+        return work, {}
     try:
         loaded = json.loads(_record_of(spare).read_text())
         record = loaded if isinstance(loaded, dict) else {}
