@@ -6,7 +6,8 @@ site, each time from an empty image cache (the statistics kept), as a new releas
 
 The project is made under bench/out/release/: the site's ``site.yaml`` and the one disclosure, the checkout's data/.
 Each figure is read from the build's own stage lines: "pages and charts" is from the line that starts them to the
-line that says how many files were rendered (the search index and writing come after and are printed apart).
+line that says how many files were rendered (the search index starts during them, on each language's pages as soon as
+they are rendered, and what is left of it finishes while the site is written: printed apart).
 """
 
 from __future__ import annotations
