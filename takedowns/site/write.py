@@ -63,18 +63,18 @@ def write_site(output: Output, target: Path, spare: Path | None = None, live: di
     swapped = False
     try:
         if last is None:
-            stats = _fill(output, fresh, trusted, written)
+            stats, touched = _fill(output, fresh, trusted, written)
         else:
             later, rest = last
             if any(later(rel) for rel in output):
                 raise ValueError("write_site: a file of ``output`` is one of those written last")
-            stats = _fill(output, fresh, {rel: v for rel, v in trusted.items() if not later(rel)}, written)
+            stats, touched = _fill(output, fresh, {rel: v for rel, v in trusted.items() if not later(rel)}, written)
             more = rest()
             if not all(later(rel) for rel in more):
                 raise ValueError("write_site: a file written last is not one of those announced")
-            stats_more = _fill(more, fresh, {rel: v for rel, v in trusted.items() if later(rel)}, written)
-            stats[_TOUCHED] |= stats_more.pop(_TOUCHED)
+            stats_more, touched_more = _fill(more, fresh, {rel: v for rel, v in trusted.items() if later(rel)}, written)
             stats.update(stats_more)
+            touched |= touched_more
         _swap_in(fresh, target)
         swapped = True
     except OSError as exc:  # a full disk, a read-only folder: say so, and leave the old site as it was
@@ -84,7 +84,6 @@ def write_site(output: Output, target: Path, spare: Path | None = None, live: di
     finally:
         if not swapped:  # what the failed attempt left is removed, or checked again by the next build like any spare
             _park(fresh, spare, {}) if spare is not None else shutil.rmtree(fresh, ignore_errors=True)
-    touched = stats.pop(_TOUCHED)
     if spare is not None:
         # The old site is the next build's spare. Its record is the last build's, restated for the files whose inode
         # this write linked or unlinked (their change time moved).
@@ -95,9 +94,6 @@ def write_site(output: Output, target: Path, spare: Path | None = None, live: di
     if found is not None:
         found.update({rel: [*v[:3], written[rel], v[3]] for rel, v in stats.items()})
     return written
-
-
-_TOUCHED = "\0touched"  # in ``_fill``'s answer: the inodes whose link count it changed
 
 
 def _new_beside(target: Path) -> Path:
@@ -165,16 +161,17 @@ def _record_of(spare: Path) -> Path:
     return spare.with_name(spare.name + ".json")
 
 
-def _fill(output: Output, folder: Path, trusted: dict[str, list[Any]], written: dict[str, str | None]) -> dict[str, Any]:
+def _fill(output: Output, folder: Path, trusted: dict[str, list[Any]], written: dict[str, str | None]) -> tuple[dict[str, list[int]], set[int]]:
     """Make ``folder`` hold exactly ``output``: every file not already there as wanted is written (or linked); the
-    trusted files not in ``output`` are removed. Returns each file's [size, mtime, inode, ctime] and, under ``_TOUCHED``,
-    the inodes whose link count changed."""
+    trusted files not in ``output`` are removed. Returns each file's [size, mtime, inode, ctime], and the inodes whose
+    link count changed."""
     touched: set[int] = set()
-    for rel in trusted.keys() - output.keys():
+    gone = trusted.keys() - output.keys()
+    for rel in gone:
         touched.add(trusted[rel][2])
         os.unlink(folder / rel)
-    if trusted.keys() - output.keys():
-        for parent in sorted({os.path.dirname(rel) for rel in trusted.keys() - output.keys()} - {""}, key=len, reverse=True):
+    if gone:
+        for parent in sorted({os.path.dirname(rel) for rel in gone} - {""}, key=len, reverse=True):
             for up in [parent, *[str(p) for p in Path(parent).parents if str(p) != "."]]:
                 try:
                     os.rmdir(folder / up)
@@ -232,7 +229,7 @@ def _fill(output: Output, folder: Path, trusted: dict[str, list[Any]], written: 
         changed.add(rel)
     for made_folder in new_folders:
         made_folder.chmod(0o755)
-    stats: dict[str, Any] = {}
+    stats: dict[str, list[int]] = {}
     for rel in output:
         have = trusted.get(rel)
         if have is None or rel in changed or have[2] in touched:
@@ -240,8 +237,7 @@ def _fill(output: Output, folder: Path, trusted: dict[str, list[Any]], written: 
             stats[rel] = [st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns]
         else:
             stats[rel] = [have[0], have[1], have[2], have[4]]
-    stats[_TOUCHED] = touched
-    return stats
+    return stats, touched
 
 
 def _swap_in(fresh: Path, target: Path) -> None:
