@@ -28,13 +28,17 @@ def stages(path: Path, signals_on: bool) -> None:
     from takedowns.statistics.tasks import Task, run_task
 
     if not signals_on:
-        stats.rows_of_tweets = lambda batch, retweet, minute: {}  # type: ignore[assignment]
+        stats.rows_of_tweets = lambda batch, retweet, minute, engagement: {}  # type: ignore[assignment]
     import hashlib
 
     file = DatasetFile(path.name, path, path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())  # as the loading stage computes it
-    start = time.perf_counter()
+    import resource
+
+    start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
     t = run_task(Task(file, "tweets", "twitter", False)).partial
-    print(f"read into the partial ({'with' if signals_on else 'without'} the signals' rows): {time.perf_counter() - start:.2f} s")
+    print(f"read into the partial ({'with' if signals_on else 'without'} the signals' rows): {time.perf_counter() - start:.2f} s "
+          f"(CPU time of all threads: user {resource.getrusage(resource.RUSAGE_SELF).ru_utime - before.ru_utime:.2f} s, "
+          f"system {resource.getrusage(resource.RUSAGE_SELF).ru_stime - before.ru_stime:.2f} s)")
     if not signals_on:
         return
     with tempfile.TemporaryDirectory(dir=path.parent) as folder:
@@ -51,6 +55,9 @@ def stages(path: Path, signals_on: bool) -> None:
             start = time.perf_counter()
             run()
             print(f"  {name}: {time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        signals.signals(t, None)
+        print(f"all of them as the build computes them (co-retweets beside the rest): {time.perf_counter() - start:.2f} s")
 
 
 def main() -> None:

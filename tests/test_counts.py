@@ -87,6 +87,36 @@ def test_a_stored_partial_keeps_spilled_partitions_and_reads_back_equal(tmp_path
             read_partial(stored)
 
 
+def test_a_partial_spilled_to_the_log_is_stored_without_copying_and_stays_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every spilled table of a partial lies in the process's spill log: the stored file is that log (one inode, no copy).
+    Spills after it go to a new log and leave the stored file as it was; a partial whose tables lie elsewhere is copied."""
+    monkeypatch.setattr(counts_module, "SPILL_BYTES", 0)
+    monkeypatch.setattr(counts_module, "_FOLD_ROWS", 1)
+    monkeypatch.setenv("TAKEDOWNS_SPILL_DIR", str(tmp_path / "spill"))
+    counts_module.drop_spill_folder()
+    try:
+        values = [f"h{i % 700}" for i in range(5000)]
+        p = TweetsPartial(rows=5000, hashtags=Counts().add(Counts.of(pa.array(values))))
+        assert p.hashtags.spilled
+        log = next(s for part in p.hashtags.spilled for s in part).path
+        stored = tmp_path / "p.part"
+        write_partial(p, stored)
+        assert os.path.samefile(stored, log)  # the log itself, linked: nothing copied
+        kept = stored.read_bytes()
+        later = Counts().add(Counts.of(pa.array([f"later{i}" for i in range(300)])))  # spills after the store
+        assert all(s.path != log for part in later.spilled for s in part)
+        assert stored.read_bytes() == kept
+        counts_module.drop_spill_folder()  # the stored file does not depend on the spill folder
+        back, _ = read_partial(stored)
+        assert back.hashtags.top(None) == _expected_top(Counter(values), None) and back.rows == 5000
+        again = tmp_path / "again.part"  # its tables lie in the stored file, not in a log: copied
+        write_partial(back, again)
+        assert not os.path.samefile(again, stored)
+        assert read_partial(again)[0].hashtags.top(3) == _expected_top(Counter(values), 3)
+    finally:
+        counts_module.drop_spill_folder()
+
+
 def _many_distinct(project: Project, rows: int = 4000) -> None:
     """A release whose hashtags, hosts, mentioned accounts and user ids are mostly distinct."""
     rng = random.Random(5)

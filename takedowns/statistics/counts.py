@@ -18,6 +18,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -130,13 +131,10 @@ class Counts:
 
     def _spill(self) -> None:
         """Move the folded table to disk, split by partition."""
-        folder = spill_folder()
         if not self.spilled:
             self.spilled = [[] for _ in range(PARTITIONS)]
         for p, part in _partitions(self._folded):
-            path = folder / f"{secrets.token_hex(8)}.arrow"
-            write_table(path, part)
-            self.spilled[p].append(Segment(path, 0, path.stat().st_size))
+            self.spilled[p].append(spill_table(part))
         self._folded = _schema(self.kind).empty_table()
         pa.default_memory_pool().release_unused()  # give the freed memory back now, not when the allocator decides
 
@@ -267,29 +265,111 @@ def _partitions(table: pa.Table, column: str = "value") -> Iterator[tuple[int, p
             yield p, arranged.slice(int(bounds[p]), int(bounds[p + 1] - bounds[p]))
 
 
-def write_table(path: Path, table: pa.Table) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+def ipc_bytes(table: pa.Table) -> pa.Buffer:
+    """Return ``table`` as the bytes of an Arrow IPC file."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_file(sink, table.schema) as writer:
         writer.write_table(table)
-    os.replace(tmp, path)
+    return sink.getvalue()
+
+
+# -- the spill log ----------------------------------------------------------------------------------------------
+#
+# Every spilled table of a process is appended to one file, its spill log, each at a 64-byte boundary after
+# ``LOG_HEAD`` reserved bytes: the layout of a stored partial (``partials.write_partial``).  So a partial whose
+# spilled tables all lie in the current log is stored by hard-linking the log and appending the rest, instead of
+# copying every spilled byte; the log is then sealed, and later spills start a new one.
+
+LOG_HEAD = 8  # bytes at the start of a log, left for a stored partial's magic
+ALIGN = 64
+
+
+class _Log:
+    __slots__ = ("fd", "path", "pid", "size")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self.pid = os.getpid()
+        os.pwrite(self.fd, b"\0" * LOG_HEAD, 0)
+        self.size = LOG_HEAD
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+_LOG: _Log | None = None
+_LOG_LOCK = threading.Lock()
+
+
+def _current_log() -> _Log:
+    """Return this process's open spill log (a new one after a fork, a seal or a dropped folder); hold _LOG_LOCK."""
+    global _LOG
+    if _LOG is not None and (_LOG.pid != os.getpid() or not _LOG.path.exists()):
+        if _LOG.pid == os.getpid():
+            _LOG.close()
+        _LOG = None  # a forked child never writes into its parent's log
+    if _LOG is None:
+        _LOG = _Log(spill_folder() / f"{secrets.token_hex(8)}.log")
+    return _LOG
+
+
+def spill_table(table: pa.Table) -> Segment:
+    """Append ``table`` to this process's spill log and return where it is."""
+    data = ipc_bytes(table)
+    with _LOG_LOCK:
+        log = _current_log()
+        start = log.size + (-log.size % ALIGN)
+        if start > log.size:
+            os.pwrite(log.fd, b"\0" * (start - log.size), log.size)
+        written = 0
+        while written < data.size:
+            written += os.pwrite(log.fd, memoryview(data)[written:], start + written)
+        log.size = start + data.size
+        return Segment(log.path, start, data.size)
+
+
+def adopt_log(segments: list[Segment], target: Path) -> int | None:
+    """Hard-link the current spill log to ``target`` if it holds every one of ``segments`` and little else; return
+    its size (where the caller appends), or None (the caller copies the segments instead).  The log is sealed:
+    nothing is written into it again."""
+    global _LOG
+    with _LOG_LOCK:
+        log = _LOG
+        if log is None or log.pid != os.getpid() or not segments or any(s.path != log.path for s in segments):
+            return None
+        if log.size > 2 * sum(s.length for s in segments) + LOG_HEAD:  # mostly other tables' bytes: copying is smaller
+            return None
+        try:
+            os.link(log.path, target)
+        except OSError:  # another file system, or one without hard links
+            return None
+        log.close()
+        _LOG = None
+        return log.size
 
 
 _SPILL_ROOT: Path | None = None
+_SPILL_LOCK = threading.Lock()
 
 
 def spill_folder() -> Path:
     """Return this process's folder for spilled partitions (under ``set_spill_root``'s folder, else the system's)."""
     global _SPILL_ROOT
     base = Path(os.environ.get("TAKEDOWNS_SPILL_DIR") or tempfile.gettempdir())
-    if _SPILL_ROOT is None or not _SPILL_ROOT.exists():
-        base.mkdir(parents=True, exist_ok=True)
-        _SPILL_ROOT = Path(tempfile.mkdtemp(prefix=f"takedowns-spill-{os.getpid()}-", dir=base))
-    return _SPILL_ROOT
+    with _SPILL_LOCK:  # two threads spilling at once share one folder, and drop_spill_folder removes it
+        if _SPILL_ROOT is None or not _SPILL_ROOT.exists():
+            base.mkdir(parents=True, exist_ok=True)
+            _SPILL_ROOT = Path(tempfile.mkdtemp(prefix=f"takedowns-spill-{os.getpid()}-", dir=base))
+        return _SPILL_ROOT
 
 
 def drop_spill_folder() -> None:
-    global _SPILL_ROOT
+    global _SPILL_ROOT, _LOG
+    with _LOG_LOCK:
+        if _LOG is not None and _LOG.pid == os.getpid():
+            _LOG.close()
+        _LOG = None
     if _SPILL_ROOT is not None:
         shutil.rmtree(_SPILL_ROOT, ignore_errors=True)
         _SPILL_ROOT = None

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .counts import Counts, Segment
+from .counts import LOG_HEAD, Counts, Segment, adopt_log
 from .rows import Rows
 
 TOP = 20
@@ -88,38 +88,60 @@ def partial_type(cls: type) -> type:
 
 
 _MAGIC = b"TKDPART3"
+assert len(_MAGIC) == LOG_HEAD  # a spill log leaves room for it
 
 
 def write_partial(p: Any, path: Path, extra: dict[str, Any] | None = None) -> None:
     """Store a partial at ``path`` (atomically): its counts and tables as Arrow IPC segments, the rest as JSON.
 
-    Spilled partitions are copied into the file one at a time, so writing needs no more memory than one of them.
+    Spilled tables that all lie in this process's spill log are kept where they are: the log becomes the stored
+    file (a hard link) and the rest is appended to it.  Otherwise they are copied into the file one at a time,
+    so writing needs no more memory than one of them.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
+    values = {fl.name: getattr(p, fl.name) for fl in fields(p)}
+    for v in values.values():
+        if isinstance(v, Counts):
+            v.folded()  # folding can spill: first, so that every spilled table is known before the log is taken
+    spilled = [s for v in values.values() if isinstance(v, (Counts, Rows)) for part in v.spilled for s in part]
     header: dict[str, Any] = {"kind": type(p).__name__, "extra": extra or {}, "fields": {}}
     try:
-        with open(tmp, "wb") as f:
-            f.write(_MAGIC)  # 8 bytes; every segment starts on a 64-byte boundary after it
-            for fl in fields(p):
-                value = getattr(p, fl.name)
+        end = adopt_log(spilled, tmp)
+        with open(tmp, "r+b" if end is not None else "wb") as f:
+            if end is None:
+                f.write(_MAGIC)  # 8 bytes; every segment starts on a 64-byte boundary after it
+                place = lambda s: _copy_segment(f, s)  # noqa: E731
+            else:
+                f.seek(end)
+                place = lambda s: _in_log(s, spilled)  # noqa: E731  (in the file already)
+            for name, value in values.items():
                 if isinstance(value, Counts):
-                    header["fields"][fl.name] = {"counts": str(value.kind), "agg": value.agg, "folded": _table_segment(f, value.folded()),
-                                                 "spilled": [[_copy_segment(f, s) for s in part] for part in value.spilled]}
+                    header["fields"][name] = {"counts": str(value.kind), "agg": value.agg, "folded": _table_segment(f, value.folded()),
+                                              "spilled": [[place(s) for s in part] for part in value.spilled]}
                 elif isinstance(value, Rows):
-                    header["fields"][fl.name] = {"rows": value.key, "table": _table_segment(f, value.in_memory()),
-                                                 "spilled": [[_copy_segment(f, s) for s in part] for part in value.spilled]}
+                    header["fields"][name] = {"rows": value.key, "table": _table_segment(f, value.in_memory()),
+                                              "spilled": [[place(s) for s in part] for part in value.spilled]}
                 elif isinstance(value, list) and value and isinstance(value[0], pa.Table):
-                    header["fields"][fl.name] = {"tables": [_table_segment(f, t) for t in value]}
+                    header["fields"][name] = {"tables": [_table_segment(f, t) for t in value]}
                 else:
-                    header["fields"][fl.name] = {"json": sorted(value.items()) if isinstance(value, dict) else value}
+                    header["fields"][name] = {"json": sorted(value.items()) if isinstance(value, dict) else value}
             footer = json.dumps(header, separators=(",", ":")).encode()
             f.write(footer)
             f.write(len(footer).to_bytes(8, "little") + _MAGIC)
+            if end is not None:
+                f.seek(0)
+                f.write(_MAGIC)  # last: until now the file did not claim to be a partial
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _in_log(segment: Segment, adopted: list[Segment]) -> list[int]:
+    if segment not in adopted:  # spilled after the log was taken: never, as every counter was folded first
+        raise RuntimeError(f"{segment} is not in the stored spill log")
+    return [segment.offset, segment.length]
 
 
 def _align(f: Any) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from concurrent.futures import Future
-from pathlib import Path
 
 import pyarrow as pa
 
 from . import counts  # its SPILL_BYTES is read when rows are added: one budget for counts and rows, set in one place
-from .counts import _PENDING, PARTITIONS, Segment, _partitions, _spiller, spill_folder, write_table
+from .counts import _PENDING, PARTITIONS, Segment, _partitions, _spiller, spill_table
 
 
 class Rows:
@@ -74,7 +72,7 @@ class Rows:
 
     def _spill(self) -> None:
         parts, self._parts, self._bytes = self._parts, [], 0
-        self._pending.append(_spiller().submit(_write_partitions, parts, self.schema, self.key, spill_folder()))
+        self._pending.append(_spiller().submit(_write_partitions, parts, self.schema, self.key))
         if len(self._pending) > _PENDING:
             self._settle(keep=_PENDING)
 
@@ -104,14 +102,10 @@ class Rows:
 
 
 
-def _write_partitions(parts: list[pa.Table], schema: pa.Schema, key: str, folder: Path) -> list[tuple[int, Segment]]:
-    """Write rows to one file per partition they hash to; return (partition, file) for each."""
+def _write_partitions(parts: list[pa.Table], schema: pa.Schema, key: str) -> list[tuple[int, Segment]]:
+    """Append rows to the spill log, one table per partition they hash to; return (partition, where) for each."""
     table = pa.concat_tables(parts) if parts else schema.empty_table()
-    written = []
-    for p, part in _partitions(table, key):
-        path = folder / f"{secrets.token_hex(8)}.arrow"
-        write_table(path, part)
-        written.append((p, Segment(path, 0, path.stat().st_size)))
+    written = [(p, spill_table(part)) for p, part in _partitions(table, key)]
     del table, parts
     pa.default_memory_pool().release_unused()
     return written

@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from ...statistics.counts import Counts
 from ...statistics.partials import WEEKDAYS, median, partial_type, top
 from ...statistics.rows import Rows
-from .signal_rows import CLIENT_USERS, KEYED, REPLIES, minutes, rows_of_tweets
+from .signal_rows import CLIENT_USERS, ENGAGEMENT, KEYED, REPLIES, minutes, rows_of_tweets
 from .signals import signals
 
 FOLLOWER_BINS = ((0, 0, "0"), (1, 9, "1–9"), (10, 99, "10–99"), (100, 999, "100–999"),
@@ -152,15 +152,20 @@ def url_hosts(items: pa.Array) -> pa.Array:
     return pc.replace_substring_regex(host, pattern=r"^www\.", replacement="")
 
 
-def _int_sum(column: pa.Array) -> int:
-    """Return the exact sum of a column of counts (empty is 0); never wraps around."""
+def numbers(column: pa.Array) -> pa.Array:
+    """A column of counts as 64-bit integers, empty as 0 (the reader allows at most 15 digits)."""
+    return pc.cast(pc.if_else(pc.equal(column, ""), "0", column), pa.int64())
+
+
+def _int_sum(column: pa.Array, cast: pa.Array | None = None) -> int:
+    """Return the exact sum of a column of counts (empty is 0; ``cast``: ``numbers`` of it, if made already); never wraps around."""
     if len(column) == 0:
         return 0
-    numbers = pc.cast(pc.if_else(pc.equal(column, ""), "0", column), pa.int64())
-    largest = int(pc.max(numbers).as_py() or 0)
-    if largest * len(numbers) < 2**63:  # no 64-bit sum of these can overflow
-        return int(pc.sum(numbers).as_py() or 0)
-    return sum(numbers.to_pylist())  # Python integers: exact however large
+    values = cast if cast is not None else numbers(column)
+    largest = int(pc.max(values).as_py() or 0)
+    if largest * len(values) < 2**63:  # no 64-bit sum of these can overflow
+        return int(pc.sum(values).as_py() or 0)
+    return sum(values.to_pylist())  # Python integers: exact however large
 
 
 def _hosts(urls: pa.Array, minute: pa.Array) -> dict[str, Counts]:
@@ -179,6 +184,7 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
     bounds = pc.min_max(times) if len(times) else None
     retweet = pc.is_in(col("is_retweet"), pa.array(["true", "True"]))
     minute = minutes(times)
+    engagement = [numbers(col(name)) for name in ENGAGEMENT]  # cast once: summed here, added up per tweet for the signals
     return TweetsPartial(
         rows=batch.num_rows,
         retweets=int(pc.sum(retweet).as_py() or 0),
@@ -186,10 +192,10 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
         quotes=int(pc.sum(pc.not_equal(col("quoted_tweet_tweetid"), "")).as_py() or 0),
         first=bounds["min"].as_py() if bounds else None,
         last=bounds["max"].as_py() if bounds else None,
-        likes=_int_sum(col("like_count")),
-        retweeted=_int_sum(col("retweet_count")),
-        replied=_int_sum(col("reply_count")),
-        quoted=_int_sum(col("quote_count")),
+        likes=_int_sum(col("like_count"), engagement[0]),
+        retweeted=_int_sum(col("retweet_count"), engagement[1]),
+        replied=_int_sum(col("reply_count"), engagement[2]),
+        quoted=_int_sum(col("quote_count"), engagement[3]),
         day_hours=_counts(pc.utf8_slice_codeunits(times, 0, 13)),
         languages=_counts(col("tweet_language")),
         hashtags=_counts(hashtag_keys(list_items(col("hashtags")))),
@@ -197,7 +203,7 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
         mentions=_counts(list_items(col("user_mentions"))),
         clients=_counts(col("tweet_client_name")),
         users=_counts(col("userid")),
-        **rows_of_tweets(batch, retweet, minute),
+        **rows_of_tweets(batch, retweet, minute, engagement),
     )
 
 

@@ -16,6 +16,7 @@ from ...statistics.counts import Counts
 from ...statistics.rows import Rows
 
 CLUSTER_CHARACTERS = 20  # ... and is at least this long
+ENGAGEMENT = ("like_count", "retweet_count", "reply_count", "quote_count")  # added up: a tweet's engagement
 
 KEYED = pa.schema([("key", pa.string()), ("userid", pa.string()), ("minute", pa.int32())])
 REPLIES = pa.schema([("key", pa.string()), ("target", pa.string()), ("userid", pa.string())])
@@ -85,10 +86,22 @@ def normalise(texts: pa.Array) -> pa.Array:
     if pc.any(wide).as_py():
         texts = pc.replace_with_mask(texts, wide, pc.utf8_normalize(pc.filter(texts, wide), "NFKC"))
     texts = pc.utf8_lower(texts)
-    texts = pc.replace_substring_regex(texts, _URL, "")
-    texts = pc.replace_substring_regex(texts, _HANDLE, "")
-    texts = pc.replace_substring_regex(texts, _RUN, " ")
+    texts = _replaced(texts, _URL, "")
+    texts = _replaced(texts, _HANDLE, "")
+    texts = _replaced(texts, _RUN, " ")
     return pc.utf8_trim(texts, " ")
+
+
+def _replaced(texts: pa.Array, pattern: str, by: str) -> pa.Array:
+    """``replace_substring_regex``, run only on the texts the pattern matches: finding a match costs far less than
+    replacing, which copies every text, and most texts hold none."""
+    hit = pc.match_substring_regex(texts, pattern)
+    found = pc.sum(hit).as_py() or 0
+    if found == 0:
+        return texts
+    if found == len(texts) - texts.null_count:
+        return pc.replace_substring_regex(texts, pattern, by)
+    return pc.replace_with_mask(texts, pc.fill_null(hit, False), pc.replace_substring_regex(pc.filter(texts, hit), pattern, by))
 
 
 def _other_client_users(client: pa.Array, userid: pa.Array) -> pa.Table:
@@ -101,8 +114,9 @@ def _other_client_users(client: pa.Array, userid: pa.Array) -> pa.Table:
     return table.select(["key", "userid"]).cast(CLIENT_USERS)
 
 
-def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array, minute: pa.Array) -> dict[str, Any]:
-    """Return the signals' part of a batch's partial (fields of ``TweetsPartial``)."""
+def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array, minute: pa.Array, engagement: list[pa.Array]) -> dict[str, Any]:
+    """Return the signals' part of a batch's partial (fields of ``TweetsPartial``); ``engagement``: the ``ENGAGEMENT``
+    columns as integers."""
     col = batch.column
     original = pc.invert(retweet)
     reply = pc.not_equal(col("in_reply_to_tweetid"), "")
@@ -123,14 +137,14 @@ def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array, minute: 
     replies = pa.table({"key": pc.filter(col("in_reply_to_tweetid"), answered), "target": pc.filter(col("in_reply_to_userid"), answered),
                         "userid": pc.filter(userid, answered)}, schema=REPLIES)
 
-    engagement = pc.filter(_engagement(batch), original)
+    engagement_values = pc.filter(_total(engagement), original)
     month = pc.utf8_slice_codeunits(col("tweet_time"), 0, 7)
     client = col("tweet_client_name")
     return {
         "originals": int(pc.sum(original).as_py() or 0),
         "retweeted_users": Counts.of(pc.filter(col("retweet_userid"), retweet)),
         "replied_users": Counts.of(pc.filter(col("in_reply_to_userid"), reply)),
-        "engagement_values": Counts.of(engagement),
+        "engagement_values": Counts.of(engagement_values),
         "first_minutes": Counts.smallest(userid, minute),
         "client_users": Rows.of(_other_client_users(client, userid), "key"),
         "client_months": Counts.of(pc.binary_join_element_wise(month, client, "")),
@@ -140,13 +154,12 @@ def rows_of_tweets(batch: pa.RecordBatch | pa.Table, retweet: pa.Array, minute: 
     }
 
 
-def _engagement(batch: pa.RecordBatch | pa.Table) -> pa.Array:
-    total = None
-    for name in ("like_count", "retweet_count", "reply_count", "quote_count"):
-        c = batch.column(name)
-        n = pc.cast(pc.if_else(pc.equal(c, ""), "0", c), pa.int64())  # at most 15 digits each (the reader's rule)
-        total = n if total is None else pc.add(total, n)
-    return total if total is not None else pa.array([], pa.int64())
+def _total(columns: list[pa.Array]) -> pa.Array:
+    """Add up the engagement columns row by row (each at most 15 digits: the sum of four cannot overflow 64 bits)."""
+    total = columns[0]
+    for c in columns[1:]:
+        total = pc.add(total, c)
+    return total
 
 
 # -- the published signals ---------------------------------------------------------------------------------------

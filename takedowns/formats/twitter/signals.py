@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from typing import Any
 
@@ -91,18 +92,23 @@ def _minute_text(m: int) -> str:
 
 
 def signals(t: Any, u: Any | None) -> dict[str, Any]:
-    """Return the coordination signals of a release from its merged tweets (and users) partials."""
-    active = t.users.distinct()
+    """Return the coordination signals of a release from its merged tweets (and users) partials.
+
+    Co-retweets, the costliest, are computed on a second thread while this one computes the rest: both spend their
+    time in Arrow and numpy, which release the GIL.  The only counter both read is ``t.users``, settled first.
+    """
+    active = t.users.distinct()  # folds (and spills) what is pending: later reads of it only read
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="co-retweet") as pool:
+        pending = pool.submit(co_retweet, t, active)
+        rest = {"in_network": in_network(t, u), "copy_paste": copy_paste(t), "reply_swarms": reply_swarms(t),
+                "creation": creation(t, u) if u is not None else None, "working_hours": working_hours(t),
+                "posting_tools": posting_tools(t), "engagement_concentration": engagement_concentration(t)}
+        co = pending.result()
     return {
-        "in_network": in_network(t, u),
-        "co_retweet": (co := co_retweet(t, active))["windows"],
+        "in_network": rest["in_network"],
+        "co_retweet": co["windows"],
         "co_retweet_groups": co["groups"],
-        "copy_paste": copy_paste(t),
-        "reply_swarms": reply_swarms(t),
-        "creation": creation(t, u) if u is not None else None,
-        "working_hours": working_hours(t),
-        "posting_tools": posting_tools(t),
-        "engagement_concentration": engagement_concentration(t),
+        **{k: rest[k] for k in ("copy_paste", "reply_swarms", "creation", "working_hours", "posting_tools", "engagement_concentration")},
     }
 
 
