@@ -14,6 +14,7 @@ Results are exact either way.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -289,7 +290,7 @@ class _Log:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # as any file: the umask decides (the folder is private)
         self.pid = os.getpid()
         os.pwrite(self.fd, b"\0" * LOG_HEAD, 0)
         self.size = LOG_HEAD
@@ -407,8 +408,13 @@ def _spiller() -> ThreadPoolExecutor:
 
 
 def _forget_spiller() -> None:
-    global _SPILLER
+    global _SPILLER, _LOG, _LOG_LOCK, _SPILL_LOCK
     _SPILLER = None  # a forked worker has no copy of the parent's thread: it starts its own
+    if _LOG is not None:  # ... and never writes into its parent's spill log: it closes its copy of the descriptor
+        with contextlib.suppress(OSError):
+            os.close(_LOG.fd)
+        _LOG = None
+    _LOG_LOCK, _SPILL_LOCK = threading.Lock(), threading.Lock()  # a lock a parent's thread held at the fork would stay held
 
 
 os.register_at_fork(after_in_child=_forget_spiller)
