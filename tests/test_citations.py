@@ -3,10 +3,13 @@ parsers read back into the same fields."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import bibtexparser
+import pytest
 import rispy
 from conftest import Project
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
@@ -76,3 +79,71 @@ def test_hostile_titles_stay_text_in_the_citation_and_round_trip_through_bibtex(
     assert title in " ".join(citation.text().split()) and not citation.css("script")
     assert _bib(project.output / "disclosures/tiny-2019/cite.bib")["title"] == title
     assert rispy.loads((project.output / "disclosures/tiny-2019/cite.ris").read_text())[0]["title"] == title
+
+
+HOSTILE_ITEM = {"id": "x", "type": "webpage", "title": "Net {with} <b>braces</b> & 100% <script>alert(1)</script>", "author": [{"literal": "A & B"}],
+                "container-title": "An archive", "issued": {"date-parts": [[2019, 1, 31]]}, "version": "2019-01-31",
+                "accessed": {"literal": "[date accessed]"}, "URL": "https://example.org/x/", "language": "en"}
+
+
+def test_formatted_citations_are_kept_between_builds_and_never_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second build formats no citation the first one formatted, and gives the same HTML; the kept file can put no
+    markup but italics and bold into a page; entries go once no build has used them for KEEP_DAYS; another version of the
+    formatting code ignores the file."""
+    from takedowns.site import citations
+
+    path = tmp_path / "citations.json"
+    items = [HOSTILE_ITEM, {**HOSTILE_ITEM, "id": "y", "title": "Plain title", "URL": "https://example.org/y/"}]
+    first = citations.Citations(path)
+    made = {(i["id"], s): first.formatted(i, s, "en") for i in items for s, _ in STYLES}
+    assert made == {(i["id"], s): formatted(i, s, "en") for i in items for s, _ in STYLES}
+    first.save(now=100 * 86400)
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("formatted again")
+
+    monkeypatch.setattr(citations, "formatted", refuse)
+    second = citations.Citations(path)
+    assert {(i["id"], s): second.formatted(i, s, "en") for i in items for s, _ in STYLES} == made
+    monkeypatch.undo()
+
+    data = json.loads(path.read_text())  # someone edits the cache: a script and a link in a kept entry
+    key = next(iter(data["entries"]))
+    data["entries"][key][0] = '<script>alert(1)</script><a href="https://evil.example/">x</a><i>kept</i>'
+    path.write_text(json.dumps(data))
+    tampered = citations.Citations(path)
+    hit = next(tampered.formatted(i, s, "en") for i in items for s, _ in STYLES
+               if hashlib.sha256(json.dumps([i, s, "en"], sort_keys=True, ensure_ascii=False).encode()).hexdigest() == key)
+    assert "<script" not in hit and "<a" not in hit and "<i>kept</i>" in hit
+
+    only_y = citations.Citations(path)  # a build that uses one entry keeps the others (used within KEEP_DAYS) ...
+    only_y.formatted(items[1], "apa", "en")
+    only_y.save(now=(100 + citations.Citations.KEEP_DAYS) * 86400)
+    assert len(json.loads(path.read_text())["entries"]) == len(made)
+    later = citations.Citations(path)  # ... until they are older than that
+    later.formatted(items[1], "apa", "en")
+    later.save(now=(101 + citations.Citations.KEEP_DAYS) * 86400)
+    assert len(json.loads(path.read_text())["entries"]) == 1
+
+    data = json.loads(path.read_text())
+    data["version"] = "other code"
+    path.write_text(json.dumps(data))
+    assert citations.Citations(path).known == {}
+
+
+def test_a_build_that_renders_every_page_again_takes_its_citations_from_the_cache(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    from takedowns.site import citations
+
+    project.add(title="Net {with} braces & 100% <script>alert(1)</script>")
+    project.build()
+    first = {p.relative_to(project.output): p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
+    assert json.loads((project.root / "cache" / "citations.json").read_text())["entries"]
+    shutil.rmtree(project.root / "cache" / "fragments")  # every page is rendered again, as after a change to the code
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("formatted again")
+
+    monkeypatch.setattr(citations, "formatted", refuse)
+    project.build()
+    again = {p.relative_to(project.output): p.read_bytes() for p in project.output.rglob("*") if p.is_file()}
+    assert again == first

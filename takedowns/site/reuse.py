@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
+from .citations import Citations
 
 FRAGMENT_FILES_LIMIT = 10_000  # files one fragment may list: a sanity bound on a hand-edited record
 PRUNE_AFTER_DAYS = 7  # a fragment record no build used for this long is removed
@@ -73,6 +74,7 @@ class Previous:
             except (OSError, ValueError):
                 pass
         self.used: dict[str, dict[str, Any]] = {}  # fragment key -> its record, for this build
+        self.citations = Citations(cache / "citations.json" if cache else None)  # formatted citations, kept between builds
         self.checked_path = cache / "builds" / "checked-records.json" if cache else None
         self.checked: set[str] = set()  # digests of records that passed their schema in an earlier build
         self.checked_now: set[str] = set()
@@ -150,6 +152,7 @@ class Previous:
         every written file, is that already (``write_site`` knows it), and no file is statted again."""
         if self.manifest_path is None or self.folder is None:
             return None
+        self.citations.save()
         files: dict[str, list[Any]] = {}
         complete = found is not None and found.keys() == written.keys()
         if complete:
