@@ -556,3 +556,42 @@ def test_links_put_in_place_of_the_folders_a_build_keeps_in_the_cache_are_remove
     assert all(p.read_text() == "someone else's" for p in outside.rglob("*.html"))
     assert "Tiny network, edited" in (project.output / "disclosures/tiny-2019/index.html").read_text()
     assert not spare.is_symlink() and not search.is_symlink()
+
+
+def test_a_retitle_renders_the_rows_of_its_disclosure_alone_and_the_tables_equal_a_clean_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disclosure tables (home, country and topic pages) join the rows of the last build, rendering again only the
+    rows whose parts changed; a rows file from other code, or edited by hand to the same key, changes nothing published."""
+    from takedowns.site import table_rows
+
+    caches: list[table_rows.RowCache] = []
+    real = table_rows.RowCache.save
+
+    def saved(self: table_rows.RowCache) -> None:
+        caches.append(self)
+        real(self)
+
+    monkeypatch.setattr(table_rows.RowCache, "save", saved)
+    project = Project(tmp_path / "p")
+    for i in range(4):
+        project.add(id=f"net-{i}", title=f"Network {i}", countries=["Iran" if i % 2 else "Venezuela"], tags=["tests", f"t{i}"], datasets=None)
+    project.build()
+    assert caches[-1].rendered == 8  # each row twice: on the home page, and on the listings (one folder deeper)
+    path = project.content / "disclosures" / "net-2.yaml"
+    path.write_text(path.read_text().replace("Network 2", "Network two"))
+    project.build()
+    assert caches[-1].rendered == 2 and len(caches[-1].used) == 8  # the retitled row, on the home page and the listings
+    rows = project.root / "cache" / "rows.json"
+    data = json.loads(rows.read_text())
+    project.build(output=tmp_path / "clean" / "site", cache=tmp_path / "clean" / "cache")
+    assert _files(project.output) == _files(tmp_path / "clean" / "site")
+    assert "Network two" in (project.output / "index.html").read_text()
+
+    data["rows"] = {k: "<tr><td>injected</td></tr>" for k in data["rows"]}  # other code wrote it: not used
+    data["render_key"] = "other"
+    rows.write_text(json.dumps(data))
+    path.write_text(path.read_text().replace("Network two", "Network 2"))
+    project.build()
+    shutil.rmtree(tmp_path / "clean")
+    project.build(output=tmp_path / "clean" / "site", cache=tmp_path / "clean" / "cache")
+    assert _files(project.output) == _files(tmp_path / "clean" / "site")
+    assert "injected" not in (project.output / "index.html").read_text()

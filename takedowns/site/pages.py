@@ -80,6 +80,8 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     ``"surroundings"`` is set to what each disclosure's pages take from the rest (see ``Surroundings``). ``rendered`` is
     called with each language and its files as soon as they are made (the search index starts on them).
     """
+    if previous is not None:
+        env.globals["disclosure_row"] = previous.rows.renderer(env, render_key)
     shown = [d for d in disclosures if preview or d.published(now)]
     by_id = {d.id: d for d in shown}
     across_all = _across_all(campaigns, by_id)

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 
 from .. import i18n
 from ..content.schema import ATTRIBUTIONS, PLATFORM_REPORTS, PLATFORMS, SOURCE_KINDS
+from .table_rows import plain_rows
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "h2", "h3", "h4",
                 "br", "hr", "table", "thead", "tbody", "tr", "th", "td", "abbr", "sup", "sub", "del"}
@@ -135,4 +136,5 @@ def environment(templates: Path) -> Environment:
                        summary_here=lambda d: d.text_in(i18n.language())["summary"], as_text=str.__str__, json_text=lambda v: Markup(json_text(v)))
     env.globals.update(PLATFORMS=PLATFORMS, PLATFORM_REPORTS=PLATFORM_REPORTS, ATTRIBUTIONS=ATTRIBUTIONS, SOURCE_KINDS=SOURCE_KINDS, escape=escape, quoted_html=quoted_html,
                        feed_summary=feed_summary)
+    env.globals["disclosure_row"] = plain_rows(env)  # a build's own keeps rows between builds (pages.build_pages)
     return env

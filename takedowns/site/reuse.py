@@ -23,6 +23,7 @@ from typing import Any
 
 from ..files import atomic_write
 from .citations import Citations
+from .table_rows import RowCache
 
 FRAGMENT_FILES_LIMIT = 10_000  # files one fragment may list: a sanity bound on a hand-edited record
 PRUNE_AFTER_DAYS = 7  # a fragment record no build used for this long is removed
@@ -75,6 +76,7 @@ class Previous:
                 pass
         self.used: dict[str, dict[str, Any]] = {}  # fragment key -> its record, for this build
         self.citations = Citations(cache / "citations.json" if cache else None)  # formatted citations, kept between builds
+        self.rows = RowCache(cache / "rows.json" if cache else None)  # the disclosure tables' rows, kept between builds
         self.checked_path = cache / "builds" / "checked-records.json" if cache else None
         self.checked: set[str] = set()  # digests of records that passed their schema in an earlier build
         self.checked_now: set[str] = set()
@@ -153,6 +155,7 @@ class Previous:
         if self.manifest_path is None or self.folder is None:
             return None
         self.citations.save()
+        self.rows.save()
         files: dict[str, list[Any]] = {}
         complete = found is not None and found.keys() == written.keys()
         if complete:
