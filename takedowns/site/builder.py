@@ -32,8 +32,12 @@ class SiteBuilder:
     """Renders every page of one build."""
 
     def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool,
-                 previous: Previous | None = None, render_key: str = "", lang: str = "") -> None:
+                 previous: Previous | None = None, render_key: str = "", lang: str = "",
+                 digests: dict[int, tuple[Any, str]] | None = None) -> None:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
+        # id(part) -> (the part, held so that the id stays its own; its digest): shared by the builders of every language,
+        # so a disclosure and its statistics are digested once for all the keys they are in, not once in each language
+        self.digests = digests if digests is not None else {}
         self.previous, self.render_key = previous, render_key
         self.lang = lang or site.language
         # The site's own language at the root, every other in its own folder: /es/, /ar/, ...
@@ -92,7 +96,7 @@ class SiteBuilder:
         ``parts`` must name everything the files are made from besides the site, templates and code (in ``render_key``).
         Safe to call from several threads at once; the caller adds the result to ``out``.
         """
-        key = digest(self.render_key, self.site, self.preview, self.lang, *parts)
+        key = digest(self.render_key, self._digest(self.site), self.preview, self.lang, *map(self._digest, parts))
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             return dict(kept[0]), []
@@ -101,6 +105,13 @@ class SiteBuilder:
         if self.previous:
             self.previous.record(key, part.out)
         return part.out, part.problems
+
+    def _digest(self, part: Any) -> str:
+        """``digest(part)``, computed once per object for the whole build."""
+        held = self.digests.get(id(part))
+        if held is None or held[0] is not part:
+            held = self.digests[id(part)] = (part, digest(part))
+        return held[1]
 
     def fragments(self, jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]]) -> None:
         """Render fragments side by side (chart images are drawn in other processes), adding them in order."""
@@ -120,7 +131,7 @@ class SiteBuilder:
         """
         page = folder
         folder = self.prefix + folder
-        key = digest(self.render_key, self.site, "charts", self.lang, folder, data, note, scope, embed, synthetic)
+        key = digest(self.render_key, self._digest(self.site), "charts", self.lang, folder, self._digest(data), note, scope, embed, synthetic)
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             self.out.update(kept[0])

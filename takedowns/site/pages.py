@@ -95,9 +95,10 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
         keep["surroundings"] = around
     out: Output = {}
     problems: list[str] = []
+    digests: dict[int, tuple[Any, str]] = {}  # of the parts of fragment keys, for every language (SiteBuilder._digest)
     for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
         with i18n.using(lang):
-            sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang)
+            sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang, digests)
             _pages_in_language(sb, shown, stats, campaigns, rows, ov, around, licence, comparison)
             if lang == site.language:
                 _shared_files(sb, shown, stats, across_all, licence, previous, comparison)
