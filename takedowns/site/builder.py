@@ -17,13 +17,14 @@ from .. import i18n
 from ..charts import Chart, charts_for, narrow
 from ..content.model import Site
 from ..formats.contract import stats_schema
+from ..freshness import digest
 from ..statistics.contract import validator
 from .citations import STYLES, bibtex, csl_item, csl_json, formatted, ris
 from .datapackage import package, resource
 from .documents import Output, _json
 from .images import ChartError, Images
 from .render import table_csv
-from .reuse import Previous, digest
+from .reuse import Previous
 
 CHART_FILES = ("svg", "narrow.svg", "vl.json", "csv", "json")  # what each chart writes beside its page
 

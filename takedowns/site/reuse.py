@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import atomic_write
+from ..freshness import digest
 from .citations import Citations
 from .table_rows import RowCache
 
@@ -50,10 +51,6 @@ def output_lock(cache: Path | None, output: Path, writing: bool = True) -> Itera
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def digest(*parts: Any) -> str:
-    """Return a SHA-256 of JSON-able parts (anything else by ``repr``): a fragment's key."""
-    text = json.dumps(parts, sort_keys=True, default=repr, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 class Previous:

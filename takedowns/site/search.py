@@ -13,8 +13,9 @@ from typing import Any
 
 from ..errors import BuildError, Problem
 from ..files import atomic_write, real_folder, walk
+from ..freshness import digest
 from .documents import Output
-from .reuse import Kept, Previous, digest
+from .reuse import Kept, Previous
 from .write import link
 
 

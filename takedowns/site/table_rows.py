@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .. import i18n
 from ..files import atomic_write
+from ..freshness import digest
 
 TEMPLATE = "_disclosure_row.html"
 
@@ -48,8 +49,6 @@ class RowCache:
 
     def renderer(self, env: Environment, render_key: str) -> Any:
         """The ``disclosure_row(r, home, original)`` of this build's templates."""
-        from .reuse import digest  # (reuse.py keeps this cache beside the fragments' records)
-
         self.render_key = render_key
         self._load()
         template = env.get_template(TEMPLATE)
