@@ -63,13 +63,13 @@ def _module_file(name: str) -> Path | None:
     return None
 
 
-@cache
 def digest(*parts: Any) -> str:
     """Return a SHA-256 of JSON-able parts (anything else by ``repr``): a fragment's key, a table row's."""
     text = json.dumps(parts, sort_keys=True, default=repr, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@cache
 def code_digest(module: str, libraries: tuple[str, ...] = ()) -> str:
     """Return a digest of a package module, every package module it imports (followed), Python and ``libraries``' versions.
 
