@@ -31,7 +31,11 @@ def stages(path: Path, signals_on: bool) -> None:
         stats.rows_of_tweets = lambda batch, retweet, minute, engagement: {}  # type: ignore[assignment]
     import hashlib
 
-    file = DatasetFile(path.name, path, path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())  # as the loading stage computes it
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:  # in blocks, as the loading stage computes it (not the whole file in memory)
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    file = DatasetFile(path.name, path, path.stat().st_size, digest.hexdigest())
     import resource
 
     start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
