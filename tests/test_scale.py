@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Project
+from conftest import ROOT, SITE_YAML, Project
 from reference import reference_stats
 
 from takedowns.content.load import load_content
@@ -194,10 +194,14 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_incremental_builds_equal_clean_builds_over_random_edit_sequences(tmp_path: Path) -> None:
-    """Every build keeps what it can from the last one; after any sequence of edits the site must be what a clean build makes."""
+    """Every build keeps what it can from the last one; after any sequence of edits the site must be what a clean build makes.
+
+    In four languages, with two releases whose data gives coordination signals and links them to each other (the copy
+    shares every host, hashtag and account of the other: the cross-campaign sections), and counts-only disclosures."""
     import random
 
     project = Project(tmp_path / "p")
+    (project.content / "site.yaml").write_text(SITE_YAML + "languages: [es, ar, ru]\n")
     (project.data / "copy").mkdir()
     for name in ("users.csv", "tweets.csv"):
         (project.data / "copy" / name).write_bytes((project.data / "tiny" / name).read_bytes())
@@ -260,6 +264,10 @@ def test_incremental_builds_equal_clean_builds_over_random_edit_sequences(tmp_pa
         project.build(templates=templates, search_index=search, output=clean / "site", cache=clean / "cache")
         assert _files(project.output) == _files(clean / "site"), f"step {step}"
     assert kept > 0
+    files = _files(project.output)
+    assert {"es/index.html", "ar/index.html", "ru/index.html"} <= files.keys()
+    with_data = [json.loads(files[p]) for p in files if p.endswith("stats.json") and b'"signals"' in files[p]]
+    assert any(isinstance(doc.get("signals"), dict) and doc["signals"].get("co_retweet") for doc in with_data)
 
 
 def test_the_feed_lists_the_newest_fifty_and_disclosures_json_all(tmp_path: Path) -> None:
