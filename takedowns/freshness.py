@@ -69,6 +69,21 @@ def digest(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class Digests:
+    """``digest(part)`` computed once per object for a whole build: a disclosure, its statistics and the site are parts of
+    many keys (its fragments in every language, its table rows).  Each object is held beside its digest, so its id is
+    never another object's while the memo lives; the objects must not change during the build (none does)."""
+
+    def __init__(self) -> None:
+        self._held: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, part: Any) -> str:
+        held = self._held.get(id(part))
+        if held is None or held[0] is not part:
+            held = self._held[id(part)] = (part, digest(part))
+        return held[1]
+
+
 @cache
 def code_digest(module: str, libraries: tuple[str, ...] = ()) -> str:
     """Return a digest of a package module, every package module it imports (followed), Python and ``libraries``' versions.

@@ -3,7 +3,6 @@ parsers read back into the same fields."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -14,6 +13,7 @@ import rispy
 from conftest import Project
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from takedowns.freshness import digest
 from takedowns.site.citations import STYLES, formatted
 
 
@@ -113,7 +113,7 @@ def test_formatted_citations_are_kept_between_builds_and_never_trusted(tmp_path:
     path.write_text(json.dumps(data))
     tampered = citations.Citations(path)
     hit = next(tampered.formatted(i, s, "en") for i in items for s, _ in STYLES
-               if hashlib.sha256(json.dumps([i, s, "en"], sort_keys=True, ensure_ascii=False).encode()).hexdigest() == key)
+               if digest(i, s, "en") == key)
     assert "<script" not in hit and "<a" not in hit and "<i>kept</i>" in hit
 
     only_y = citations.Citations(path)  # a build that uses one entry keeps the others (used within KEEP_DAYS) ...

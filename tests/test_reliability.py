@@ -485,9 +485,9 @@ def test_one_file_matched_twice_is_an_error(project: Project) -> None:
 def test_sums_are_exact_however_large() -> None:
     import pyarrow as pa
 
-    from takedowns.formats.twitter.partial import _int_sum
+    from takedowns.formats.twitter.partial import _int_sum, numbers
 
-    assert _int_sum(pa.array(["999999999999999"] * 10_000 + ["1", ""])) == 999999999999999 * 10_000 + 1
+    assert _int_sum(numbers(pa.array(["999999999999999"] * 10_000 + ["1", ""]))) == 999999999999999 * 10_000 + 1
 
 
 PLATFORM_NAMES = {

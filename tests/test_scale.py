@@ -603,3 +603,17 @@ def test_a_retitle_renders_the_rows_of_its_disclosure_alone_and_the_tables_equal
     project.build(output=tmp_path / "clean" / "site", cache=tmp_path / "clean" / "cache")
     assert _files(project.output) == _files(tmp_path / "clean" / "site")
     assert "injected" not in (project.output / "index.html").read_text()
+
+
+def test_a_templates_folder_without_the_row_template_builds_when_its_tables_render_their_own_rows(tmp_path: Path) -> None:
+    """A site's own templates folder made before the row template existed still builds: the row template is looked up
+    only when a table asks for a row."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    (templates / "_disclosure_row.html").unlink()
+    macros = templates / "_macros.html"
+    macros.write_text(macros.read_text().replace("{{ disclosure_row(r, home, original) }}", "<tr><td>{{ r.d.title }}</td></tr>"))
+    project = Project(tmp_path / "p")
+    project.add(title="Own rows")
+    project.build(templates=templates)
+    assert "<tr><td>Own rows</td></tr>" in (project.output / "index.html").read_text()

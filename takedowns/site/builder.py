@@ -17,7 +17,7 @@ from .. import i18n
 from ..charts import Chart, charts_for, narrow
 from ..content.model import Site
 from ..formats.contract import stats_schema
-from ..freshness import digest
+from ..freshness import Digests, digest
 from ..statistics.contract import validator
 from .citations import STYLES, bibtex, csl_item, csl_json, formatted, ris
 from .datapackage import package, resource
@@ -34,11 +34,10 @@ class SiteBuilder:
 
     def __init__(self, env: Environment, site: Site, images: Images, now: dt.datetime, preview: bool,
                  previous: Previous | None = None, render_key: str = "", lang: str = "",
-                 digests: dict[int, tuple[Any, str]] | None = None) -> None:
+                 digests: Digests | None = None) -> None:
         self.env, self.site, self.images, self.now, self.preview = env, site, images, now, preview
-        # id(part) -> (the part, held so that the id stays its own; its digest): shared by the builders of every language,
-        # so a disclosure and its statistics are digested once for all the keys they are in, not once in each language
-        self.digests = digests if digests is not None else {}
+        # shared by the builders of every language: a disclosure and its statistics are digested once for all their keys
+        self.digests = digests if digests is not None else Digests()
         self.previous, self.render_key = previous, render_key
         self.lang = lang or site.language
         # The site's own language at the root, every other in its own folder: /es/, /ar/, ...
@@ -97,7 +96,7 @@ class SiteBuilder:
         ``parts`` must name everything the files are made from besides the site, templates and code (in ``render_key``).
         Safe to call from several threads at once; the caller adds the result to ``out``.
         """
-        key = digest(self.render_key, self._digest(self.site), self.preview, self.lang, *map(self._digest, parts))
+        key = digest(self.render_key, self.digests(self.site), self.preview, self.lang, *map(self.digests, parts))
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             return dict(kept[0]), []
@@ -106,13 +105,6 @@ class SiteBuilder:
         if self.previous:
             self.previous.record(key, part.out)
         return part.out, part.problems
-
-    def _digest(self, part: Any) -> str:
-        """``digest(part)``, computed once per object for the whole build."""
-        held = self.digests.get(id(part))
-        if held is None or held[0] is not part:
-            held = self.digests[id(part)] = (part, digest(part))
-        return held[1]
 
     def fragments(self, jobs: list[tuple[tuple[Any, ...], Callable[[SiteBuilder], None]]]) -> None:
         """Render fragments side by side (chart images are drawn in other processes), adding them in order."""
@@ -132,7 +124,7 @@ class SiteBuilder:
         """
         page = folder
         folder = self.prefix + folder
-        key = digest(self.render_key, self._digest(self.site), "charts", self.lang, folder, self._digest(data), note, scope, embed, synthetic)
+        key = digest(self.render_key, self.digests(self.site), "charts", self.lang, folder, self.digests(data), note, scope, embed, synthetic)
         kept = self.previous.reuse(key) if self.previous else None
         if kept is not None:
             self.out.update(kept[0])

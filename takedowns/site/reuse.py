@@ -51,8 +51,6 @@ def output_lock(cache: Path | None, output: Path, writing: bool = True) -> Itera
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-
-
 class Previous:
     """The output folder as the last build left it, and the fragments it was made of."""
 

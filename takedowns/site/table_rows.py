@@ -11,7 +11,6 @@ clean build's, byte for byte).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from markupsafe import Markup
 
 from .. import i18n
 from ..files import atomic_write
-from ..freshness import digest
+from ..freshness import Digests, digest
 
 TEMPLATE = "_disclosure_row.html"
 
@@ -43,42 +42,37 @@ class RowCache:
         self.render_key = ""
         self.known: dict[str, str] = {}
         self.used: dict[str, str] = {}
-        self.loaded: str | None = None  # the render_key of the rows read from the file
         self.rendered = 0  # rows rendered by this build (not kept)
-        self._digests: dict[int, tuple[Any, str]] = {}  # id(row) -> (the row, held so the id stays its own; its digest)
 
-    def renderer(self, env: Environment, render_key: str) -> Any:
-        """The ``disclosure_row(r, home, original)`` of this build's templates."""
+    def renderer(self, env: Environment, render_key: str, digests: Digests) -> Any:
+        """The ``disclosure_row(r, home, original)`` of this build's templates (the row template is looked up when a
+        table first asks for a row: a templates folder whose tables have none of their own never needs it)."""
         self.render_key = render_key
-        self._load()
-        template = env.get_template(TEMPLATE)
+        self.known = self._load()
+        found: list[Any] = []  # the template, once looked up (each lookup checks the file again)
 
         def row(r: Any, home: str, original: str) -> Markup:
-            held = self._digests.get(id(r))
-            if held is None or held[0] is not r:
-                held = self._digests[id(r)] = (r, digest(r))
-            key = hashlib.sha256("\0".join((held[1], i18n.language(), home, str(original))).encode()).hexdigest()
+            key = digest(digests(r), i18n.language(), home, str(original))
             html = self.used.get(key)  # on another page of this build (a country's, a topic's) ...
             if html is None:
                 html = self.known.get(key)  # ... or of the last build
             if html is None:
-                html = template.render(r=r, home=home, original=original)
+                found[:] = found or [env.get_template(TEMPLATE)]
+                html = found[0].render(r=r, home=home, original=original)
                 self.rendered += 1
             self.used[key] = html
             return Markup(html)
 
         return row
 
-    def _load(self) -> None:
-        if self.path is None or self.loaded == self.render_key:
-            return
-        self.known, self.loaded = {}, self.render_key
+    def _load(self) -> dict[str, str]:
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8")) if self.path is not None else None
         except (OSError, ValueError):
-            return
+            return {}
         if isinstance(data, dict) and data.get("render_key") == self.render_key and isinstance(data.get("rows"), dict):
-            self.known = {k: v for k, v in data["rows"].items() if isinstance(v, str)}
+            return {k: v for k, v in data["rows"].items() if isinstance(v, str)}
+        return {}
 
     def save(self) -> None:
         """Keep the rows this build used (only those: a table shows every published disclosure's row)."""

@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from .counts import LOG_HEAD, Counts, Segment, adopt_log
+from .counts import LOG_HEAD, Counts, Segment, adopt_log, ipc_bytes
 from .rows import Rows
 
 TOP = 20
@@ -114,7 +114,8 @@ def write_partial(p: Any, path: Path, extra: dict[str, Any] | None = None) -> No
                 place = lambda s: _copy_segment(f, s)  # noqa: E731
             else:
                 f.seek(end)
-                place = lambda s: _in_log(s, spilled)  # noqa: E731  (in the file already)
+                adopted = set(spilled)
+                place = lambda s: _in_log(s, adopted)  # noqa: E731  (in the file already)
             for name, value in values.items():
                 if isinstance(value, Counts):
                     header["fields"][name] = {"counts": str(value.kind), "agg": value.agg, "folded": _table_segment(f, value.folded()),
@@ -138,7 +139,7 @@ def write_partial(p: Any, path: Path, extra: dict[str, Any] | None = None) -> No
         raise
 
 
-def _in_log(segment: Segment, adopted: list[Segment]) -> list[int]:
+def _in_log(segment: Segment, adopted: set[Segment]) -> list[int]:
     if segment not in adopted:  # spilled after the log was taken: never, as every counter was folded first
         raise RuntimeError(f"{segment} is not in the stored spill log")
     return [segment.offset, segment.length]
@@ -150,10 +151,7 @@ def _align(f: Any) -> None:
 
 
 def _table_segment(f: Any, table: pa.Table) -> list[int]:
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    data = sink.getvalue()
+    data = ipc_bytes(table)
     _align(f)
     start = f.tell()
     f.write(data)

@@ -157,11 +157,10 @@ def numbers(column: pa.Array) -> pa.Array:
     return pc.cast(pc.if_else(pc.equal(column, ""), "0", column), pa.int64())
 
 
-def _int_sum(column: pa.Array, cast: pa.Array | None = None) -> int:
-    """Return the exact sum of a column of counts (empty is 0; ``cast``: ``numbers`` of it, if made already); never wraps around."""
-    if len(column) == 0:
+def _int_sum(values: pa.Array) -> int:
+    """Return the exact sum of ``numbers`` of a column of counts; never wraps around."""
+    if len(values) == 0:
         return 0
-    values = cast if cast is not None else numbers(column)
     largest = int(pc.max(values).as_py() or 0)
     if largest * len(values) < 2**63:  # no 64-bit sum of these can overflow
         return int(pc.sum(values).as_py() or 0)
@@ -192,10 +191,10 @@ def partial_of_tweets(batch: pa.RecordBatch | pa.Table) -> TweetsPartial:
         quotes=int(pc.sum(pc.not_equal(col("quoted_tweet_tweetid"), "")).as_py() or 0),
         first=bounds["min"].as_py() if bounds else None,
         last=bounds["max"].as_py() if bounds else None,
-        likes=_int_sum(col("like_count"), engagement[0]),
-        retweeted=_int_sum(col("retweet_count"), engagement[1]),
-        replied=_int_sum(col("reply_count"), engagement[2]),
-        quoted=_int_sum(col("quote_count"), engagement[3]),
+        likes=_int_sum(engagement[0]),
+        retweeted=_int_sum(engagement[1]),
+        replied=_int_sum(engagement[2]),
+        quoted=_int_sum(engagement[3]),
         day_hours=_counts(pc.utf8_slice_codeunits(times, 0, 13)),
         languages=_counts(col("tweet_language")),
         hashtags=_counts(hashtag_keys(list_items(col("hashtags")))),
